@@ -1,0 +1,136 @@
+"""``devcopilot models``: which models each route uses, and whether they answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+models_app = typer.Typer(help="List and test the model routes.", no_args_is_help=True, rich_markup_mode=None)
+
+
+@models_app.command("list")
+def list_models(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+) -> None:
+    """Routes, their models, and whether each model's credentials are set (keys are never printed)."""
+    from devcopilot.cli.output import print_json, print_table
+    from devcopilot.core.config import OFFLINE, ROUTE_NAMES
+    from devcopilot.core.context import Context
+
+    config = Context.load().config
+    routes: list[dict[str, Any]] = []
+    for name in ROUTE_NAMES:
+        route = config.route(name)
+        own = name == "default" or name in config.settings.routes
+        entries = []
+        for model in route.models:
+            entries.append(
+                _model_entry(model, config.model_settings(model)) if model != OFFLINE else _offline_entry()
+            )
+        routes.append(
+            {"route": name, "strategy": route.strategy, "inherits_default": not own, "models": entries}
+        )
+    if as_json:
+        print_json({"routes": routes})
+        return
+    rows = []
+    for route_info in routes:
+        if route_info["inherits_default"]:
+            rows.append((route_info["route"], "(same as default)", "", "", ""))
+            continue
+        for entry in route_info["models"]:
+            rows.append(
+                (
+                    route_info["route"],
+                    entry["model"],
+                    entry["provider"],
+                    entry["credentials"],
+                    entry["missing"],
+                )
+            )
+    print_table("Model routes", ["route", "model", "provider", "credentials", "missing"], rows)
+
+
+def _offline_entry() -> dict[str, Any]:
+    return {
+        "model": "offline",
+        "provider": "engine only",
+        "credentials": True,
+        "missing": "",
+        "api_base": None,
+    }
+
+
+def _model_entry(model: str, settings: Any) -> dict[str, Any]:
+    from devcopilot.core.router.litellm_backend import _provider, credential_status
+
+    present, missing = credential_status(model, settings)
+    return {
+        "model": model,
+        "provider": _provider(model),
+        "credentials": present,
+        "missing": missing,
+        "api_base": settings.api_base,
+    }
+
+
+@models_app.command("test")
+def test_models(
+    route: str = typer.Option("default", "--route", help="The route to probe (default, review, tests, ...)."),
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", "-m", help="Probe this model instead of the route's (repeatable)."),
+    ] = None,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+) -> None:
+    """Send the versioned probe prompt through a route and show who answered, how fast, at what cost.
+
+    Exit 0 when a model answered, 3 when every model failed.
+    """
+    from devcopilot.cli.output import print_json, print_table, stderr_console
+    from devcopilot.core.config import ROUTE_NAMES
+    from devcopilot.core.context import Context
+    from devcopilot.core.errors import UsageError
+    from devcopilot.core.probe import run_probe
+
+    if route not in ROUTE_NAMES:
+        raise UsageError(f"unknown route {route!r}", hint=f"routes are {', '.join(ROUTE_NAMES)}")
+    context = Context.load()
+    router = context.router(route, job="probe", models=model or None, use_cache=False)
+    if router.offline:
+        raise UsageError(
+            f"route '{route}' is offline: there is no model to test",
+            hint="configure routes.<name>.models, set DEVCOPILOT_MODEL, or pass --model",
+        )
+    with stderr_console().status(f"probing route '{route}'…"):
+        result = run_probe(router, context.prompts)
+    done = result.completion
+    summary = {
+        "route": route,
+        "model": done.model,
+        "response_model": done.response_model,
+        "followed_instructions": result.followed_instructions,
+        "latency_ms": round(done.duration_ms, 1),
+        "ttft_ms": round(done.ttft_ms, 1) if done.ttft_ms is not None else None,
+        "input_tokens": done.input_tokens,
+        "output_tokens": done.output_tokens,
+        "cost_usd": done.cost_usd,
+        "failed_attempts": [
+            {"model": a.model, "attempt": a.attempt, "error": a.error_type} for a in result.failed_attempts
+        ],
+    }
+    if as_json:
+        print_json(summary)
+        return
+    print_table(
+        f"Route '{route}' answered",
+        ["field", "value"],
+        [(k, v) for k, v in summary.items() if k != "failed_attempts"],
+    )
+    for failed in result.failed_attempts:
+        typer.echo(f"  before that: {failed.model} attempt {failed.attempt} failed ({failed.error_type})")
+    if not result.followed_instructions:
+        typer.echo(
+            f"  note: {done.model} answered but did not echo the probe token; it may not follow instructions."
+        )

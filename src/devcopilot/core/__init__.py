@@ -1,0 +1,1 @@
+"""Pieces every job uses: config, router, prompts, provenance, redaction, paths, errors."""
