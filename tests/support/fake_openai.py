@@ -57,7 +57,8 @@ class Reply:
 
     @classmethod
     def malformed(cls) -> Reply:
-        return cls(raw_body=b'{"id": "x", "choices": [{"message": {"content": "unterminated')
+        """A 200 whose JSON (or, when streaming, whose first event's JSON) is cut off."""
+        return cls(fault="malformed")
 
     @classmethod
     def truncated(cls, content: str = "this answer never ends") -> Reply:
@@ -169,6 +170,8 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self._reset()
             elif reply.raw_body is not None:
                 self._send_raw(reply.status, reply.raw_body, reply.headers)
+            elif reply.fault == "malformed" and not body.get("stream"):
+                self._send_raw(200, b'{"id": "x", "choices": [{"message": {"content": "unterminated')
             elif body.get("stream"):
                 self._stream(body, reply)
             elif reply.fault == "truncate":
@@ -206,6 +209,11 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             events = list(_stream_events(body, reply))
+            if reply.fault == "malformed":
+                events = [
+                    b'data: {"id": "x", "choices": [{"delta": {"content": "unterm\n\n',
+                    b"data: [DONE]\n\n",
+                ]
             if reply.fault == "truncate":
                 # Half of the events, then the socket closes mid-body with no terminating chunk.
                 for event in events[: max(1, len(events) // 2)]:

@@ -111,7 +111,6 @@ def run(argv: list[str] | None = None) -> NoReturn:
     except typer.Exit as done:
         code = done.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write("devcopilot: interrupted\n")
         code = ExitCode.INTERRUPTED
     except click_error as error:
         error.show()  # type: ignore[attr-defined]
@@ -128,4 +127,7 @@ def run(argv: list[str] | None = None) -> NoReturn:
         where = f"; the traceback is in {crash_log}" if crash_log else ""
         error_line(f"internal error ({type(error).__name__}: {error}){where}. Please report it.")
         code = ExitCode.INTERNAL
+    if code == ExitCode.INTERRUPTED:
+        # Typer turns Ctrl-C into Exit(130) itself, so the message is keyed on the code, not the exception.
+        sys.stderr.write("devcopilot: interrupted\n")
     sys.exit(code)

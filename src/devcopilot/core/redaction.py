@@ -30,11 +30,13 @@ def _p(kind: str, pattern: str, group: int = 0, flags: int = 0) -> SecretPattern
 
 
 # An assignment operator (never a comparison), then the value: a quoted literal, or a bare token
-# that is not code (a call, an index, an attribute chain) nor a reference (``$VAR``, ``{{ x }}``, ``<x>``).
+# that is not code (a call, an index, an attribute chain, a parameter's type in a signature) nor a
+# reference (``$VAR``, ``{{ x }}``, ``<x>``). The bare token is possessive so that the check after it
+# cannot be dodged by giving back characters.
 _ASSIGNED_VALUE = (
     r"""\s*(?::=|=>|[:=])(?!=)\s*"""
     r"""(?:"([^"\n]{1,512})"|'([^'\n]{1,512})'"""
-    r"""|(?![\w.]*[(\[])(?![A-Za-z_]\w*\.[A-Za-z_])(?!\$|\{\{|<)([^\s"',;#=]{1,512}))"""
+    r"""|(?![\w.]*[(\[])(?![A-Za-z_]\w*\.[A-Za-z_])(?!\$|\{\{|<)([^\s"',;#=()\[\]{}]{1,512}+)(?![)\],]))"""
 )
 
 SECRET_PATTERNS: tuple[SecretPattern, ...] = (

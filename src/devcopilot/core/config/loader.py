@@ -47,7 +47,11 @@ class Source:
     """Per-key origin (environment variables each name their own)."""
 
     def origin(self, key_path: str) -> str:
-        return self.origin_of_key.get(key_path, self.label)
+        """Who set ``key_path``, or a key below it (an unknown table is set by whoever set its keys)."""
+        if key_path in self.origin_of_key:
+            return self.origin_of_key[key_path]
+        below = (origin for key, origin in self.origin_of_key.items() if key.startswith(key_path + "."))
+        return next(below, self.label)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import cache
 from types import ModuleType
@@ -37,6 +38,10 @@ _CONNECTION = re.compile(
 def litellm_module() -> ModuleType:
     """Import litellm once, offline: its price map comes from the installed package, never the network."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    # litellm's own deprecation noise and a pydantic note about its types are not the user's concern,
+    # and must never land on stderr next to a review.
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"litellm")
+    warnings.filterwarnings("ignore", message=r".*`ReadOnly` qualifier", category=UserWarning)
     import litellm  # noqa: TID251 - this is the one sanctioned import site
 
     litellm.suppress_debug_info = True
@@ -196,36 +201,40 @@ def _classification_rules() -> tuple[_Rule, ...]:
     def of(*classes: type[BaseException]) -> Callable[[BaseException, str, Any], bool]:
         return lambda error, _message, _status: isinstance(error, classes)
 
-    def status_at_least(low: int) -> Callable[[BaseException, str, Any], bool]:
-        return lambda _error, _message, status: isinstance(status, int) and status >= low
+    def status(*codes: int) -> Callable[[BaseException, str, Any], bool]:
+        return lambda _error, _message, code: code in codes
 
     def text(pattern: re.Pattern[str]) -> Callable[[BaseException, str, Any], bool]:
         return lambda _error, message, _status: bool(pattern.search(message))
 
+    def named(*names: str) -> Callable[[BaseException, str, Any], bool]:
+        return lambda error, _message, _status: type(error).__name__ in names
+
+    def from_http_library(error: BaseException, _message: str, _status: Any) -> bool:
+        return type(error).__module__.split(".")[0] in {"httpx", "httpcore", "aiohttp"}
+
+    server_errors = tuple(range(500, 600))
     return (
         (of(lm.ContextWindowExceededError), Action.NEXT_MODEL, "context_length"),
         (of(lm.RateLimitError), Action.RETRY, "rate_limit"),
         (of(lm.Timeout, TimeoutError), Action.RETRY, "timeout"),
+        # litellm maps some statuses to a generic APIError, so the status code is checked as well.
         (of(lm.AuthenticationError), Action.NEXT_MODEL, "auth"),
+        (status(401), Action.NEXT_MODEL, "auth"),
         (of(lm.PermissionDeniedError), Action.NEXT_MODEL, "permission"),
+        (status(403), Action.NEXT_MODEL, "permission"),
         (of(lm.NotFoundError), Action.NEXT_MODEL, "not_found"),
+        (status(404), Action.NEXT_MODEL, "not_found"),
         (of(lm.BadRequestError, lm.UnprocessableEntityError), Action.NEXT_MODEL, "bad_request"),
-        (
-            lambda error, _m, _s: type(error).__name__ == "MidStreamFallbackError",
-            Action.RETRY,
-            "truncated_stream",
-        ),
+        (status(400, 413, 422), Action.NEXT_MODEL, "bad_request"),
         (text(_MALFORMED), Action.RETRY, "malformed_response"),
         (of(json.JSONDecodeError), Action.RETRY, "malformed_response"),
+        (named("MidStreamFallbackError"), Action.RETRY, "truncated_stream"),
         (text(_CONNECTION), Action.RETRY, "connection"),
         (of(lm.APIConnectionError, ConnectionError), Action.RETRY, "connection"),
-        (lambda _e, _m, status: status == 429, Action.RETRY, "rate_limit"),
-        (status_at_least(500), Action.RETRY, "server_error"),
-        (
-            lambda error, _m, _s: type(error).__module__.split(".")[0] in {"httpx", "httpcore", "aiohttp"},
-            Action.RETRY,
-            "connection",
-        ),
+        (status(429), Action.RETRY, "rate_limit"),
+        (status(*server_errors), Action.RETRY, "server_error"),
+        (from_http_library, Action.RETRY, "connection"),
     )
 
 

@@ -1,0 +1,136 @@
+"""Shared fixtures: a hermetic environment, real git repositories, and the loopback model server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_openai import FakeOpenAI
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+}
+# Variables that would let a test reach a real provider or read the developer's own settings.
+LEAKY_PREFIXES = ("DEVCOPILOT_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GEMINI_", "OLLAMA_", "LITELLM_", "GIT_")
+
+
+@pytest.fixture(autouse=True)
+def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own devcopilot home, no color, a fixed width, and no provider keys."""
+    for name in list(os.environ):
+        if name.startswith(LEAKY_PREFIXES):
+            monkeypatch.delenv(name)
+    home = tmp_path_factory.mktemp("devcopilot-home")
+    monkeypatch.setenv("DEVCOPILOT_HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    workdir = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(workdir)
+    return home
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def make_repo(path: Path, files: dict[str, str] | None = None) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    for name, content in (files or {"README.md": "# sample\n"}).items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "--no-gpg-sign", "-m", "initial")
+    return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A real git repository with one commit, and the current directory inside it."""
+    path = make_repo(tmp_path / "repo")
+    monkeypatch.chdir(path)
+    return path
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+def route_config(
+    fake: FakeOpenAI,
+    *models: str,
+    route: str = "default",
+    model_settings: dict[str, dict[str, object]] | None = None,
+    **route_settings: object,
+) -> str:
+    """A .devcopilot.toml sending ``models`` (bare names on the fake server) through one route."""
+    import tomli_w
+
+    settings = {"models": [f"openai/{m}" for m in models], "retry_backoff_s": 0.01, **route_settings}
+    per_model = {
+        f"openai/{m}": {
+            "api_base": fake.url,
+            "api_key_env": "FAKE_LLM_KEY",
+            **(model_settings or {}).get(m, {}),
+        }
+        for m in models
+    }
+    return tomli_w.dumps({"routes": {route: settings}, "models": per_model})
+
+
+@pytest.fixture
+def llm_repo(repo: Path, fake_llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose default route sends 'primary' then 'backup' to the loopback server."""
+    monkeypatch.setenv("FAKE_LLM_KEY", "sk-test-not-a-real-key")
+    (repo / ".devcopilot.toml").write_text(route_config(fake_llm, "primary", "backup"), encoding="utf-8")
+    return repo
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> object:
+    """Run the real CLI entry point in this process (its error boundary included)."""
+    from devcopilot.cli.app import run
+
+    def invoke(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            run(list(args))
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 0
+        else:  # pragma: no cover - run() always exits
+            code = -1
+        out = capsys.readouterr()
+        return CliResult(code, out.out, out.err)
+
+    return invoke
+
+
+def devcopilot_executable() -> str:
+    """The installed console script next to this interpreter."""
+    candidate = Path(sys.executable).with_name("devcopilot")
+    return str(candidate) if candidate.exists() else "devcopilot"
