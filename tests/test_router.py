@@ -267,9 +267,19 @@ def test_a_cached_answer_costs_nothing_and_sends_nothing(llm_repo: Path, fake_ll
     assert second.cost_usd == 0.0
     assert len(fake_llm.requests) == 1
     assert [r["cache_hit"] for r in calls(llm_repo)] == [False, True]
-    assert list((llm_repo / ".devcopilot" / "cache").rglob("*.json")), (
-        "cache lives in the repo's .devcopilot/"
-    )
+    assert (llm_repo / ".devcopilot" / "cache" / "responses.sqlite3").is_file(), "cache lives in .devcopilot/"
+
+
+def test_an_unusable_cache_is_a_miss_not_an_error(llm_repo: Path, fake_llm: FakeOpenAI) -> None:
+    cache_dir = llm_repo / ".devcopilot" / "cache"
+    cache_dir.mkdir(parents=True)
+    (cache_dir / "responses.sqlite3").write_bytes(b"this is not a database" * 100)
+
+    first = router_for(llm_repo, cache=True).complete(prompt())
+    second = router_for(llm_repo, cache=True).complete(prompt())
+
+    assert (first.text, second.text) == ("ok", "ok")
+    assert len(fake_llm.requests) == 2
 
 
 def test_a_changed_prompt_misses_the_cache(llm_repo: Path, fake_llm: FakeOpenAI) -> None:

@@ -20,6 +20,7 @@ import logging
 import os
 import subprocess
 import uuid
+import weakref
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
@@ -58,6 +59,37 @@ class ProvenanceLog:
         self.log_content = log_content
         self.skipped_lines = 0
         """Lines the last read could not use: torn, not JSON, or written by a newer devcopilot."""
+        self._folder_ready = False
+        self._lock = FileLock(str(path) + ".lock")
+        self._fd: int | None = None
+        self._fd_identity: tuple[int, int] | None = None
+        self._closer = weakref.finalize(self, _close_fd, [None])
+
+    def _append_fd(self) -> tuple[int, int]:
+        """An append descriptor kept open across records (opening files is the slow part of a write).
+
+        Called under the lock: when another process has rotated the file since
+        our last write, the path names a new file and the descriptor is reopened.
+        """
+        try:
+            status = self.path.stat()
+            identity: tuple[int, int] | None = (status.st_dev, status.st_ino)
+        except FileNotFoundError:
+            identity = None
+        if self._fd is None or identity is None or identity != self._fd_identity:
+            if self._fd is not None:
+                os.close(self._fd)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            status = os.fstat(self._fd)
+            self._fd_identity = (status.st_dev, status.st_ino)
+            self._closer.detach()
+            self._closer = weakref.finalize(self, _close_fd, [self._fd])
+        return self._fd, os.fstat(self._fd).st_size
+
+    def close(self) -> None:
+        self._closer()
+        self._fd = None
+        self._fd_identity = None
 
     @cached_property
     def repo_head(self) -> str | None:
@@ -91,18 +123,16 @@ class ProvenanceLog:
     def append(self, record: Mapping[str, Any]) -> None:
         """Append one record; a lock that cannot be had in time costs the record, never the user's run."""
         line = self._serialize(record)
-        ensure_state_dir(self.path.parent)
-        lock = FileLock(str(self.path) + ".lock")
+        if not self._folder_ready:
+            ensure_state_dir(self.path.parent)
+            self._folder_ready = True
         try:
-            with lock.acquire(timeout=LOCK_TIMEOUT_S):
+            with self._lock.acquire(timeout=LOCK_TIMEOUT_S):
                 self._rotate_if_needed(len(line))
-                with self.path.open("a+b") as handle:
-                    prefix = b""
-                    if handle.tell() > 0:
-                        handle.seek(-1, os.SEEK_END)
-                        if handle.read(1) != b"\n":
-                            prefix = b"\n"  # a killed writer left a torn line: end it so ours stays whole
-                    handle.write(prefix + line)
+                fd, size = self._append_fd()
+                if size > 0 and os.pread(fd, 1, size - 1) != b"\n":
+                    line = b"\n" + line  # a killed writer left a torn line: end it so ours stays whole
+                _write_all(fd, line)
         except Timeout:
             log.warning(
                 "provenance log %s is locked by another process; one record was not written", self.path
@@ -167,6 +197,20 @@ class ProvenanceLog:
             if older.exists():
                 older.replace(self._rotated(index + 1))
         self.path.replace(self._rotated(1))
+
+
+def _close_fd(holder: list[int | None]) -> None:
+    if holder and holder[0] is not None:
+        os.close(holder[0])
+        holder[0] = None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """One ``write`` call for a whole line in practice; loops only if the kernel takes part of it."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _redact_content(value: Any) -> Any:

@@ -46,6 +46,9 @@ def litellm_module() -> ModuleType:
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
+    # litellm's success logging feeds litellm's own callbacks, which devcopilot never registers (our
+    # provenance log is written by the router); for streams it rebuilds and re-prices every answer.
+    litellm.disable_streaming_logging = True
     return litellm
 
 
@@ -143,6 +146,10 @@ class LiteLLMBackend:
                 "input_cost_per_token": settings.input_cost_per_token or 0.0,
                 "output_cost_per_token": settings.output_cost_per_token or 0.0,
             }
+        elif _model_info(model) is None:
+            # An unpriced model (local, behind a proxy, custom): litellm would search its price map for
+            # milliseconds on every call before giving up, so the answer is remembered per model.
+            return None
         try:
             prompt_cost, completion_cost = litellm_module().cost_per_token(
                 model=model,
