@@ -260,3 +260,36 @@ def test_models_list_does_not_touch_the_network_for_prices(repo: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def run_on_a_terminal(args: list[str], cwd: Path) -> str:
+    """Run the CLI with a pseudo-terminal as stdout and stderr, and return what it drew."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([devcopilot_executable(), *args], cwd=cwd, stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.slow
+def test_progress_shows_on_a_terminal_and_quiet_silences_it(llm_repo: Path, fake_llm: FakeOpenAI) -> None:
+    fake_llm.default = lambda body: Reply.slow(1.0, echo_nonce(body).content or "")
+
+    drawn = run_on_a_terminal(["models", "test"], llm_repo)
+    quiet = run_on_a_terminal(["--quiet", "models", "test"], llm_repo)
+
+    assert "probing route 'default'" in drawn
+    assert "probing route" not in quiet
+    assert "openai/primary" in quiet, "--quiet keeps the result, only the progress goes"

@@ -21,7 +21,7 @@ from devcopilot import __version__
 from devcopilot.cli.config_cmd import config_app
 from devcopilot.cli.log_cmd import register_log_commands
 from devcopilot.cli.models_cmd import models_app
-from devcopilot.cli.output import configure_logging, error_line
+from devcopilot.cli.output import configure_output, error_line
 from devcopilot.cli.prompts_cmd import prompts_app
 from devcopilot.core.errors import DevcopilotError, ExitCode
 
@@ -62,7 +62,7 @@ def main(
         False, "--quiet", "-q", help="Only errors on stderr; no progress, no warnings."
     ),
 ) -> None:
-    configure_logging(debug=debug, quiet=quiet)
+    configure_output(debug=debug, quiet=quiet)
 
 
 app.add_typer(config_app, name="config")

@@ -88,7 +88,7 @@ def test_models(
 
     Exit 0 when a model answered, 3 when every model failed.
     """
-    from devcopilot.cli.output import print_json, print_table, stderr_console
+    from devcopilot.cli.output import print_json, print_table, progress
     from devcopilot.core.config import ROUTE_NAMES
     from devcopilot.core.context import Context
     from devcopilot.core.errors import UsageError
@@ -103,7 +103,7 @@ def test_models(
             f"route '{route}' is offline: there is no model to test",
             hint="configure routes.<name>.models, set DEVCOPILOT_MODEL, or pass --model",
         )
-    with stderr_console().status(f"probing route '{route}'…"):
+    with progress(f"probing route '{route}'…"):
         result = run_probe(router, context.prompts)
     done = result.completion
     summary = {

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -71,12 +72,26 @@ class _StderrHandler(logging.Handler):
         sys.stderr.write(f"{label}: {record.getMessage()}\n")
 
 
-def configure_logging(*, debug: bool, quiet: bool) -> None:
-    """devcopilot's warnings go to stderr, one line each; ``--quiet`` keeps only errors."""
+_settings = {"quiet": False}
+
+
+def configure_output(*, debug: bool, quiet: bool) -> None:
+    """devcopilot's warnings go to stderr, one line each; ``--quiet`` keeps only errors and no progress."""
+    _settings["quiet"] = quiet
     logger = logging.getLogger("devcopilot")
     logger.handlers[:] = [_StderrHandler()]
     logger.propagate = False
     logger.setLevel(logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING)
+
+
+@contextmanager
+def progress(message: str) -> Iterator[None]:
+    """A spinner on stderr while long work runs: only on a terminal, never with ``--quiet``."""
+    if _settings["quiet"] or not sys.stderr.isatty():
+        yield
+        return
+    with stderr_console().status(message):
+        yield
 
 
 def error_line(message: str) -> None:
