@@ -52,7 +52,9 @@ def test_readme_exit_code_table_matches_the_code() -> None:
     assert documented == {int(code) for code in ExitCode}
 
 
-@pytest.mark.parametrize("example", sorted((ROOT / "examples" / "config").glob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "example", sorted((ROOT / "examples" / "config").glob("*.toml")), ids=lambda p: p.name
+)
 def test_every_example_config_is_valid(example: Path, tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     target = "pyproject.toml" if example.name.startswith("pyproject") else ".devcopilot.toml"

@@ -14,65 +14,23 @@ def list_models(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Routes, their models, and whether each model's credentials are set (keys are never printed)."""
+    from dataclasses import asdict
+
     from devcopilot.cli.output import print_json, print_table
-    from devcopilot.core.config import OFFLINE, ROUTE_NAMES
     from devcopilot.core.context import Context
+    from devcopilot.core.router.inventory import route_inventory
 
-    config = Context.load().config
-    routes: list[dict[str, Any]] = []
-    for name in ROUTE_NAMES:
-        route = config.route(name)
-        own = name == "default" or name in config.settings.routes
-        entries = []
-        for model in route.models:
-            entries.append(
-                _model_entry(model, config.model_settings(model)) if model != OFFLINE else _offline_entry()
-            )
-        routes.append(
-            {"route": name, "strategy": route.strategy, "inherits_default": not own, "models": entries}
-        )
+    routes = route_inventory(Context.load().config)
     if as_json:
-        print_json({"routes": routes})
+        print_json({"routes": [asdict(route) for route in routes]})
         return
-    rows = []
-    for route_info in routes:
-        if route_info["inherits_default"]:
-            rows.append((route_info["route"], "(same as default)", "", "", ""))
+    rows: list[tuple[Any, ...]] = []
+    for route in routes:
+        if route.inherits_default:
+            rows.append((route.route, "(same as default)", "", "", ""))
             continue
-        for entry in route_info["models"]:
-            rows.append(
-                (
-                    route_info["route"],
-                    entry["model"],
-                    entry["provider"],
-                    entry["credentials"],
-                    entry["missing"],
-                )
-            )
+        rows.extend((route.route, m.model, m.provider, m.credentials, m.missing) for m in route.models)
     print_table("Model routes", ["route", "model", "provider", "credentials", "missing"], rows)
-
-
-def _offline_entry() -> dict[str, Any]:
-    return {
-        "model": "offline",
-        "provider": "engine only",
-        "credentials": True,
-        "missing": "",
-        "api_base": None,
-    }
-
-
-def _model_entry(model: str, settings: Any) -> dict[str, Any]:
-    from devcopilot.core.router.litellm_backend import _provider, credential_status
-
-    present, missing = credential_status(model, settings)
-    return {
-        "model": model,
-        "provider": _provider(model),
-        "credentials": present,
-        "missing": missing,
-        "api_base": settings.api_base,
-    }
 
 
 @models_app.command("test")

@@ -172,7 +172,7 @@ class LiteLLMBackend:
         )
 
     def provider(self, model: str) -> str:
-        return _provider(model)
+        return provider_name(model)
 
     def supports_response_schema(self, model: str) -> bool:
         try:
@@ -182,7 +182,8 @@ class LiteLLMBackend:
 
 
 @cache
-def _provider(model: str) -> str:
+def provider_name(model: str) -> str:
+    """The provider litellm would route ``model`` to (``openai``, ``anthropic``, ``ollama``...)."""
     try:
         return str(litellm_module().get_llm_provider(model)[1])
     except Exception:  # noqa: BLE001 - an unknown model still gets a readable provider name

@@ -91,40 +91,28 @@ class ModelRouter:
         return self.route.offline
 
     def complete(self, prompt: RenderedPrompt, schema: type[T] | None = None) -> Completion[T]:
-        policy = self._policy(prompt, schema)
-        outcome: RawAnswer | None = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = policy.throw(error) if error is not None else policy.send(outcome)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            outcome, error = None, None
+        run = _PolicyRun(self._policy(prompt, schema))
+        while (step := run.next_step()) is not None:
             if isinstance(step, Sleep):
                 time.sleep(step.seconds)
                 continue
             try:
-                outcome = self.backend.call(step)
+                run.outcome = self.backend.call(step)
             except Exception as exc:  # noqa: BLE001 - every failure is classified by the policy
-                error = exc
+                run.error = exc
+        return run.result
 
     async def acomplete(self, prompt: RenderedPrompt, schema: type[T] | None = None) -> Completion[T]:
-        policy = self._policy(prompt, schema)
-        outcome: RawAnswer | None = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = policy.throw(error) if error is not None else policy.send(outcome)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            outcome, error = None, None
+        run = _PolicyRun(self._policy(prompt, schema))
+        while (step := run.next_step()) is not None:
             if isinstance(step, Sleep):
                 await asyncio.sleep(step.seconds)
                 continue
             try:
-                outcome = await self.backend.acall(step)
+                run.outcome = await self.backend.acall(step)
             except Exception as exc:  # noqa: BLE001 - every failure is classified by the policy
-                error = exc
+                run.error = exc
+        return run.result
 
     # The policy -----------------------------------------------------------------------------------
 
@@ -338,6 +326,32 @@ class ModelRouter:
                 "no further model calls",
                 hint=f"raise routes.{self.route.name}.max_cost_usd to allow more",
             )
+
+
+class _PolicyRun:
+    """Steps a policy generator: hands it the last outcome (or error) and returns what it asks next."""
+
+    def __init__(self, policy: _Policy) -> None:
+        self.policy = policy
+        self.outcome: RawAnswer | None = None
+        self.error: BaseException | None = None
+        self._result: Completion[Any] | None = None
+
+    @property
+    def result(self) -> Completion[Any]:
+        if self._result is None:
+            raise RuntimeError("the policy has not returned yet")
+        return self._result
+
+    def next_step(self) -> CallRequest | Sleep | None:
+        """The next request or pause, or ``None`` once the policy has returned its completion."""
+        error, self.error = self.error, None
+        outcome, self.outcome = self.outcome, None
+        try:
+            return self.policy.throw(error) if error is not None else self.policy.send(outcome)
+        except StopIteration as done:
+            self._result = done.value
+            return None
 
 
 @dataclass
