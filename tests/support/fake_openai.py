@@ -294,3 +294,25 @@ def _stream_events(body: dict[str, Any], reply: Reply) -> Iterator[bytes]:
 
 def _sse(payload: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+def main() -> None:
+    """Serve in a process of its own (benchmarks: a real model server never shares the caller's GIL).
+
+    Prints the base URL on the first line of stdout, then serves until killed.
+    """
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description="Loopback OpenAI-compatible server with a fixed answer.")
+    parser.add_argument("--answer", default="ok", help="the content of every answer")
+    args = parser.parse_args()
+    server = FakeOpenAI(default=Reply.text(args.answer)).start()
+    sys.stdout.write(server.url + "\n")
+    sys.stdout.flush()
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
