@@ -41,6 +41,34 @@ def test_many_processes_appending_at_once_lose_and_tear_nothing(tmp_path: Path) 
     assert len({r["record_id"] for r in records}) == len(records)
 
 
+def append_rotating(path: str, writer: int) -> None:
+    log = ProvenanceLog(Path(path), max_bytes=20_000, keep=100)
+    for index in range(RECORDS_PER_WRITER):
+        log.append(log.new_record("model_call", writer=writer, index=index, padding="z" * 500))
+
+
+def test_processes_racing_through_rotations_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "provenance.jsonl"
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=append_rotating, args=(str(path), w)) for w in range(WRITERS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+
+    log = ProvenanceLog(path, keep=100)
+    records = list(log.read())
+    files = list(tmp_path.glob("provenance.jsonl*"))
+
+    assert len(files) > 10, "the run must have rotated many times"
+    assert log.skipped_lines == 0
+    assert sorted((r["writer"], r["index"]) for r in records) == [
+        (w, i) for w in range(WRITERS) for i in range(RECORDS_PER_WRITER)
+    ]
+    assert all(p.stat().st_size <= 20_000 for p in files)
+
+
 def test_a_torn_last_line_is_skipped_and_the_next_append_stays_whole(tmp_path: Path) -> None:
     log = ProvenanceLog(tmp_path / "provenance.jsonl")
     log.append(log.new_record("job_run", job="review"))
