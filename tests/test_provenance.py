@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,17 @@ from tests.conftest import git
 
 WRITERS = 6
 RECORDS_PER_WRITER = 150
+
+
+def run_writers(target: Callable[[str, int], None], path: Path) -> None:
+    """Start WRITERS fresh processes appending to ``path`` at once, and wait for all of them."""
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=target, args=(str(path), w)) for w in range(WRITERS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
 
 
 def append_many(path: str, writer: int) -> None:
@@ -23,13 +35,7 @@ def append_many(path: str, writer: int) -> None:
 
 def test_many_processes_appending_at_once_lose_and_tear_nothing(tmp_path: Path) -> None:
     path = tmp_path / "state" / "provenance.jsonl"
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=append_many, args=(str(path), w)) for w in range(WRITERS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    run_writers(append_many, path)
 
     lines = path.read_bytes().splitlines()
     records = [json.loads(line) for line in lines]
@@ -49,13 +55,7 @@ def append_rotating(path: str, writer: int) -> None:
 
 def test_processes_racing_through_rotations_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "provenance.jsonl"
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=append_rotating, args=(str(path), w)) for w in range(WRITERS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    run_writers(append_rotating, path)
 
     log = ProvenanceLog(path, keep=100)
     records = list(log.read())
