@@ -23,6 +23,7 @@ from devcopilot.cli.log_cmd import register_log_commands
 from devcopilot.cli.models_cmd import models_app
 from devcopilot.cli.output import configure_output, error_line
 from devcopilot.cli.prompts_cmd import prompts_app
+from devcopilot.cli.review_cmd import review
 from devcopilot.core.errors import DevcopilotError, ExitCode
 
 EXIT_CODES_HELP = (
@@ -65,6 +66,7 @@ def main(
     configure_output(debug=debug, quiet=quiet)
 
 
+app.command("review")(review)
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
 app.add_typer(prompts_app, name="prompts")

@@ -12,29 +12,9 @@ import logging
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-
-PIPE_WIDTH = 200
-"""Output that goes to a file or a pipe is not wrapped at 80 columns: nobody's terminal is reading it."""
-
-
-def stdout_console() -> Console:
-    import os
-
-    from rich.console import Console
-
-    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
-    return Console(highlight=False, soft_wrap=False, width=width)
-
-
-def stderr_console() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
+from devcopilot.core.console import stderr_console, stdout_console
 
 
 def print_json(data: Any) -> None:

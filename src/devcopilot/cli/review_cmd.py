@@ -1,0 +1,58 @@
+"""``devcopilot review``: review a change with the offline engine."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+FAIL_LEVELS = ("error", "warning", "info", "never")
+
+
+def review(
+    staged: bool = typer.Option(
+        False, "--staged", help="Review the staged changes (the default when any are staged)."
+    ),
+    range_: str | None = typer.Option(
+        None, "--range", metavar="A..B", help="Review the commits from A to B."
+    ),
+    base: str | None = typer.Option(
+        None, "--base", metavar="REF", help="Review HEAD since its merge-base with REF."
+    ),
+    diff_file: str | None = typer.Option(
+        None, "--diff-file", metavar="PATH|-", help="Review a unified diff."
+    ),
+    filter_: str = typer.Option(
+        "added", "--filter", help="Show findings on added, context, file or all lines."
+    ),
+    paths: Annotated[
+        list[str] | None, typer.Option("--paths", help="Only files matching this glob (repeatable).")
+    ] = None,
+    output: str = typer.Option("text", "--format", help="text or json."),
+    fail_on: str = typer.Option(
+        "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
+    ),
+) -> None:
+    """Review a change: with no option, the staged changes if any, else the working tree against HEAD."""
+    import sys
+
+    from devcopilot.cli.output import progress
+    from devcopilot.core.context import Context
+    from devcopilot.core.errors import ExitCode, UsageError
+    from devcopilot.jobs.review.engine import ReviewOptions, run_review
+    from devcopilot.jobs.review.report import FORMATS, print_text, to_json
+
+    if output not in FORMATS:
+        raise UsageError(f"--format {output!r} is not one of {', '.join(FORMATS)}")
+    if fail_on not in FAIL_LEVELS:
+        raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_LEVELS)}")
+    context = Context.load()
+    options = ReviewOptions(staged, range_, base, diff_file, filter_, tuple(paths or ()))
+    with progress("reviewing…"):
+        result = run_review(context, options)
+    if output == "json":
+        sys.stdout.write(to_json(result))
+    else:
+        print_text(result, context.workspace.repo_root or context.workspace.home.state_dir)
+    if fail_on != "never" and any(f.at_least(fail_on) for f in result.findings):
+        raise typer.Exit(ExitCode.FINDINGS)

@@ -1,0 +1,1 @@
+"""The jobs: each gathers, analyzes, verifies and reports on its own. A job never imports another."""

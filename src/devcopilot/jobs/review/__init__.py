@@ -1,0 +1,1 @@
+"""``devcopilot review``: findings on the lines a change adds, from deterministic analyzers."""

@@ -1,0 +1,17 @@
+"""The analyzers the review engine runs, by name. Order is the order of the report."""
+
+from __future__ import annotations
+
+from devcopilot.jobs.review.analyzers.base import Analyzer
+from devcopilot.jobs.review.analyzers.builtin import BuiltinAnalyzer
+from devcopilot.jobs.review.analyzers.linters import BanditAnalyzer, RuffAnalyzer, ToolFailedError
+from devcopilot.jobs.review.analyzers.secrets import SecretsAnalyzer
+
+ANALYZERS: dict[str, Analyzer] = {
+    "builtin": BuiltinAnalyzer(),
+    "secrets": SecretsAnalyzer(),
+    "ruff": RuffAnalyzer(),
+    "bandit": BanditAnalyzer(),
+}
+
+__all__ = ["ANALYZERS", "Analyzer", "ToolFailedError"]

@@ -1,0 +1,58 @@
+"""Render a review result. Renderers only format: every figure comes from the result."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from devcopilot.core.console import stdout_console
+from devcopilot.jobs.review.findings import ReviewResult
+
+FORMATS = ("text", "json")
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def to_json(result: ReviewResult) -> str:
+    return result.model_dump_json(indent=2) + "\n"
+
+
+def print_text(result: ReviewResult, repo: Path) -> None:
+    """Findings grouped by file, each with its line of code; then a one-line summary."""
+    from rich.markup import escape  # noqa: PLC0415 - drawn only for the terminal format
+
+    console = stdout_console()
+    by_file = defaultdict(list)
+    for finding in result.findings:
+        by_file[finding.path].append(finding)
+    for path, findings in by_file.items():
+        console.print(f"[bold]{escape(path)}[/bold]")
+        lines = _lines(repo / path)
+        for finding in findings:
+            style = _STYLE[finding.severity]
+            console.print(
+                f"  {finding.line:>5}  [{style}]{finding.severity:<7}[/{style}] {escape(finding.message)}"
+                f"  [dim]{escape(finding.rule)}[/dim]"
+            )
+            if 0 < finding.line <= len(lines):
+                console.print(f"         [dim]│[/dim] {escape(lines[finding.line - 1].rstrip())}")
+        console.print()
+    summary = result.summary
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.by_severity.items())) or "no findings"
+    skipped = len(result.coverage.skipped)
+    console.print(
+        f"Reviewed {summary.files_reviewed} of {summary.files_changed} changed files "
+        f"({summary.added_lines} added lines, {result.coverage.source}): {counts}"
+        + (f"; {skipped} skipped" if skipped else "")
+    )
+    for status in result.coverage.analyzers:
+        if status.status != "ran":
+            console.print(f"[dim]  {status.name}: {status.status} ({escape(status.reason or '')})[/dim]")
+    for note in result.coverage.notes:
+        console.print(f"[dim]  note: {escape(note)}[/dim]")
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []

@@ -1,0 +1,291 @@
+"""`devcopilot review` offline: every diff mode, every analyzer, odd repositories, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devcopilot.core.errors import ExitCode
+from devcopilot.core.provenance import ProvenanceLog
+from tests.conftest import devcopilot_executable, git
+
+BUGGY_LIBRARY = """import subprocess
+
+
+def run(items=[]):
+    print("debug")
+    breakpoint()
+    subprocess.call("ls " + items[0], shell=True)
+    return undefined_name
+"""
+
+
+def write(repo: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+
+
+def commit(repo: Path, files: dict[str, str | bytes], message: str = "change") -> str:
+    write(repo, files)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-gpg-sign", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def review_json(cli: Any, *args: str) -> dict[str, Any]:
+    result = cli("review", "--format", "json", "--fail-on", "never", *args)
+    assert result.code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def rules(report: dict[str, Any]) -> set[tuple[str, int, str]]:
+    return {(f["path"], f["line"], f["rule"]) for f in report["findings"]}
+
+
+def test_each_analyzer_finds_its_seeded_case_on_added_lines(repo: Path, cli: Any) -> None:
+    write(repo, {"pkg/core.py": BUGGY_LIBRARY, "pkg/keys.py": 'KEY = "AKIAIOSFODNN7EXAMPLE"\n'})
+    git(repo, "add", "-A")
+
+    report = review_json(cli)
+
+    assert rules(report) >= {
+        ("pkg/core.py", 4, "ruff/B006"),
+        ("pkg/core.py", 5, "builtin/print"),
+        ("pkg/core.py", 6, "builtin/debugger"),
+        ("pkg/core.py", 7, "bandit/B602"),
+        ("pkg/core.py", 8, "ruff/F821"),
+        ("pkg/keys.py", 1, "secret/aws-access-key"),
+    }
+    sources = {f["source"] for f in report["findings"]}
+    assert sources == {"ruff", "bandit", "builtin", "secrets"}
+    assert report["coverage"]["source"] == "staged"
+    assert [a["status"] for a in report["coverage"]["analyzers"]] == ["ran"] * 4
+
+
+def test_clean_tests_and_scripts_stay_quiet(repo: Path, cli: Any) -> None:
+    write(
+        repo,
+        {
+            "tests/test_math.py": 'def test_add():\n    password = "fixture-pass"\n    assert 1 + 1 == 2\n',
+            "scripts/release.py": (
+                'import subprocess\n\nprint("releasing")\nsubprocess.run(["git", "tag", "v1"], check=True)\n'
+            ),
+            "pkg/util.py": "def double(x: int) -> int:\n    return 2 * x\n",
+        },
+    )
+    git(repo, "add", "-A")
+
+    result = cli("review")
+
+    assert result.code == ExitCode.OK
+    assert "no findings" in result.stdout
+    assert result.stdout.count("\n") <= 3, result.stdout
+
+
+def test_a_token_in_a_test_is_still_a_secret(repo: Path, cli: Any) -> None:
+    write(repo, {"tests/test_api.py": 'TOKEN = "ghp_' + "a1B2" * 9 + '"\n'})
+    git(repo, "add", "-A")
+
+    assert ("tests/test_api.py", 1, "secret/github-token") in rules(review_json(cli))
+
+
+def test_only_added_lines_by_default_and_more_with_filter(repo: Path, cli: Any) -> None:
+    commit(repo, {"pkg/old.py": "def old():\n    return missing_name\n"})
+    write(
+        repo,
+        {"pkg/old.py": "def old():\n    return missing_name\n\n\ndef new():\n    return other_missing\n"},
+    )
+
+    added = review_json(cli)
+    whole_file = review_json(cli, "--filter", "file")
+
+    assert rules(added) == {("pkg/old.py", 6, "ruff/F821")}
+    assert rules(whole_file) == {("pkg/old.py", 2, "ruff/F821"), ("pkg/old.py", 6, "ruff/F821")}
+    assert added["summary"]["filtered_out"] == 1
+    assert added["coverage"]["source"] == "worktree"
+
+
+def test_conflict_markers_and_broken_data_files(repo: Path, cli: Any) -> None:
+    commit(repo, {"conf.json": '{"a": 1}\n', "legacy.yaml": "a: [\n", "app.toml": "x = 1\n"})
+    write(
+        repo,
+        {
+            "conf.json": '{"a": 1,\n "b": }\n',
+            "legacy.yaml": "a: [\nb: 2\n",
+            "app.toml": "x = 1\ny = \n",
+            "notes.txt": "<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> branch\n",
+        },
+    )
+    git(repo, "add", "-A")
+
+    found = rules(review_json(cli))
+
+    assert ("conf.json", 2, "builtin/unparseable") in found
+    assert ("app.toml", 2, "builtin/unparseable") in found
+    assert not any(path == "legacy.yaml" for path, _, _ in found), "it was broken before this change"
+    assert {("notes.txt", n, "builtin/conflict-marker") for n in (1, 3, 5)} <= found
+
+
+def test_range_and_base_review_committed_changes(repo: Path, cli: Any) -> None:
+    first = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {"pkg/a.py": "def a():\n    return nope\n"})
+    second = commit(repo, {"pkg/b.py": "import pdb\n"})
+    write(repo, {"pkg/c.py": "x = undefined_in_worktree\n"})  # not committed: not part of either review
+
+    by_range = review_json(cli, "--range", f"{first}..{second}")
+    by_base = review_json(cli, "--base", "main")
+    last_only = review_json(cli, "--range", f"{second}~1..{second}")
+
+    expected = {("pkg/a.py", 2, "ruff/F821"), ("pkg/b.py", 1, "builtin/debugger")}
+    assert rules(by_range) == rules(by_base) == expected
+    assert rules(last_only) == {("pkg/b.py", 1, "builtin/debugger")}
+    assert by_base["coverage"]["source"] == "base main"
+
+
+def test_a_diff_from_a_file_or_stdin(repo: Path, cli: Any, tmp_path: Path) -> None:
+    write(repo, {"pkg/d.py": "value = not_defined\n"})
+    git(repo, "add", "-N", "pkg/d.py")
+    patch = tmp_path / "change.diff"
+    patch.write_text(git(repo, "diff") + "\n")
+
+    from_file = review_json(cli, "--diff-file", str(patch))
+    from_stdin = subprocess.run(
+        [devcopilot_executable(), "review", "--diff-file", "-", "--format", "json"],
+        cwd=repo,
+        input=patch.read_text(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert rules(from_file) == {("pkg/d.py", 1, "ruff/F821")}
+    assert from_stdin.returncode == ExitCode.FINDINGS
+    assert rules(json.loads(from_stdin.stdout)) == rules(from_file)
+
+
+def test_odd_changes_are_reviewed_or_listed_as_skipped(repo: Path, cli: Any) -> None:
+    commit(
+        repo, {"old_name.py": "a = 1\n", "gone.py": "b = 2\n", "run.sh": "echo hi\n", "img.bin": b"\x00\x01"}
+    )
+    git(repo, "mv", "old_name.py", "new_name.py")
+    write(
+        repo,
+        {
+            "new_name.py": "a = 1\nc = undefined_after_rename\n",
+            "crlf.py": "x = 1\r\ny = crlf_missing\r\n",
+            "latin1.py": b"# caf\xe9\nz = latin_missing\n",
+            "big.py": "x = 1\n" * 200_000,
+            "poetry.lock": "content\n",
+            "vendor/lib.py": "v = vendored_missing\n",
+            "more.bin": b"\x00\xff" * 10,
+        },
+    )
+    (repo / "gone.py").unlink()
+    (repo / "run.sh").chmod(0o755)
+    git(repo, "add", "-A")
+
+    report = review_json(cli)
+
+    assert rules(report) == {
+        ("new_name.py", 2, "ruff/F821"),
+        ("crlf.py", 2, "ruff/F821"),
+        # Python 3 cannot read a Latin-1 file without a coding line: that is the finding, not a crash.
+        ("latin1.py", 1, "ruff/E902"),
+    }
+    skipped = {s["path"]: s["reason"] for s in report["coverage"]["skipped"]}
+    assert skipped["gone.py"] == "deleted"
+    assert skipped["run.sh"] == "mode change only"
+    assert skipped["more.bin"] == "binary"
+    assert skipped["poetry.lock"] == "lock or generated file"
+    assert skipped["vendor/lib.py"] == "vendored"
+    assert "larger than" in skipped["big.py"]
+
+
+def test_an_empty_repository_and_a_detached_head(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    git(empty, "init", "-q")
+    monkeypatch.chdir(empty)
+    nothing = review_json(cli)
+    write(empty, {"first.py": "q = nowhere\n"})
+    git(empty, "add", "-A")
+    first = review_json(cli)
+
+    git(empty, "commit", "-q", "--no-gpg-sign", "-m", "first")
+    git(empty, "checkout", "-q", "--detach")
+    write(empty, {"first.py": "q = 1\nr = detached_missing\n"})
+    detached = review_json(cli)
+
+    assert nothing["findings"] == []
+    assert "no commit yet" in nothing["coverage"]["notes"][0]
+    assert rules(first) == {("first.py", 1, "ruff/F821")}
+    assert rules(detached) == {("first.py", 2, "ruff/F821")}
+
+
+def test_fail_on_sets_the_exit_code(repo: Path, cli: Any) -> None:
+    write(repo, {"pkg/w.py": "def f(x=[]):\n    return x\n"})  # one warning, no error
+    git(repo, "add", "-A")
+
+    assert cli("review").code == ExitCode.OK
+    assert cli("review", "--fail-on", "warning").code == ExitCode.FINDINGS
+    assert cli("review", "--fail-on", "never").code == ExitCode.OK
+    write(repo, {"pkg/e.py": "y = missing\n"})
+    git(repo, "add", "-A")
+    assert cli("review").code == ExitCode.FINDINGS
+
+
+def test_json_is_the_only_thing_on_stdout_and_the_run_is_recorded(repo: Path, cli: Any) -> None:
+    write(repo, {"pkg/e.py": "y = missing\n"})
+    git(repo, "add", "-A")
+
+    result = cli("review", "--format", "json")
+
+    report = json.loads(result.stdout)
+    assert set(report) == {"findings", "coverage", "summary"}
+    assert set(report["findings"][0]) == {
+        "path", "line", "end_line", "severity", "category", "rule", "source", "message", "suggestion",
+    }  # fmt: skip
+    [run] = [
+        r for r in ProvenanceLog(repo / ".devcopilot" / "provenance.jsonl").read() if r["kind"] == "job_run"
+    ]
+    assert (run["job"], run["review.findings"], run["review.source"]) == ("review", 1, "staged")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--range", "nonsense"), "is not A..B"),
+        (("--range", "HEAD..nope"), "'nope' is not a commit"),
+        (("--staged", "--base", "main"), "cannot be combined"),
+        (("--format", "xml"), "--format 'xml'"),
+        (("--fail-on", "sometimes"), "--fail-on 'sometimes'"),
+        (("--filter", "diagonal"), "--filter 'diagonal'"),
+        (("--diff-file", "/no/such/file.diff"), "No such file"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(repo: Path, cli: Any, args: tuple[str, ...], message: str) -> None:
+    result = cli("review", *args)
+
+    assert result.code == ExitCode.USAGE
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_outside_a_repository_is_a_clear_error(cli: Any) -> None:
+    result = cli("review")
+
+    assert result.code == ExitCode.USAGE
+    assert "not inside a git repository" in result.stderr
