@@ -256,8 +256,9 @@ def test_json_is_the_only_thing_on_stdout_and_the_run_is_recorded(repo: Path, cl
     report = json.loads(result.stdout)
     assert set(report) == {"findings", "coverage", "summary"}
     assert set(report["findings"][0]) == {
-        "path", "line", "end_line", "severity", "category", "rule", "source", "message", "suggestion",
+        "path", "line", "end_line", "severity", "category", "rule", "source", "message", "suggestion", "code",
     }  # fmt: skip
+    assert report["findings"][0]["code"] == "y = missing"
     [run] = [
         r for r in ProvenanceLog(repo / ".devcopilot" / "provenance.jsonl").read() if r["kind"] == "job_run"
     ]

@@ -28,7 +28,9 @@ def review(
     paths: Annotated[
         list[str] | None, typer.Option("--paths", help="Only files matching this glob (repeatable).")
     ] = None,
-    output: str = typer.Option("text", "--format", help="text or json."),
+    output: str = typer.Option(
+        "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
+    ),
     fail_on: str = typer.Option(
         "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
     ),
@@ -40,19 +42,20 @@ def review(
     from devcopilot.core.context import Context
     from devcopilot.core.errors import ExitCode, UsageError
     from devcopilot.jobs.review.engine import ReviewOptions, run_review
-    from devcopilot.jobs.review.report import FORMATS, print_text, to_json
+    from devcopilot.jobs.review.formats import FORMATS
+    from devcopilot.jobs.review.report import print_text
 
-    if output not in FORMATS:
-        raise UsageError(f"--format {output!r} is not one of {', '.join(FORMATS)}")
+    if output != "text" and output not in FORMATS:
+        raise UsageError(f"--format {output!r} is not one of text, {', '.join(FORMATS)}")
     if fail_on not in FAIL_LEVELS:
         raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_LEVELS)}")
     context = Context.load()
     options = ReviewOptions(staged, range_, base, diff_file, filter_, tuple(paths or ()))
     with progress("reviewing…"):
         result = run_review(context, options)
-    if output == "json":
-        sys.stdout.write(to_json(result))
+    if output == "text":
+        print_text(result)
     else:
-        print_text(result, context.workspace.repo_root or context.workspace.home.state_dir)
+        sys.stdout.write(FORMATS[output](result))
     if fail_on != "never" and any(f.at_least(fail_on) for f in result.findings):
         raise typer.Exit(ExitCode.FINDINGS)

@@ -78,7 +78,8 @@ def review(repo: Path, options: ReviewOptions) -> ReviewResult:
     files, skipped = gather_files(repo, diff, options.paths)
     statuses, raw = _run_analyzers(files)
     changed = {file.path: file for file in diff.files}
-    shown = _dedupe(f for f in raw if f.path in changed and _visible(f, changed[f.path], options.filter))
+    visible = (f for f in raw if f.path in changed and _visible(f, changed[f.path], options.filter))
+    shown = _with_code(_dedupe(visible), {file.path: file.text.splitlines() for file in files})
     coverage = Coverage(
         source=source.label,
         reviewed=[file.path for file in files],
@@ -130,6 +131,15 @@ def _visible(finding: Finding, changed: ChangedFile, how: str) -> bool:
     if how == "context":
         return bool(lines & changed.hunk_lines)
     return True
+
+
+def _with_code(findings: list[Finding], lines: dict[str, list[str]]) -> list[Finding]:
+    """Attach the reviewed lines: renderers and fingerprints must not read a working tree that may differ."""
+    attached = []
+    for finding in findings:
+        text = "\n".join(lines.get(finding.path, [])[finding.line - 1 : finding.end_line])
+        attached.append(Finding.model_validate(finding.model_dump() | {"code": text or None}))
+    return attached
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

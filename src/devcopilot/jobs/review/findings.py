@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal["bug", "security", "performance", "maintainability"]
@@ -24,6 +24,16 @@ class Finding(BaseModel):
     """The analyzer that found it (``ruff``, ``bandit``, ``secrets``, ``builtin``) or ``model:<name>``."""
     message: str
     suggestion: str | None = None
+    code: str | None = None
+    """The reviewed code at ``line..end_line`` (from the change itself, not the working tree)."""
+
+    @field_validator("message", "suggestion", "code")
+    @classmethod
+    def _printable(cls, text: str | None) -> str | None:
+        """Bytes that were not UTF-8 travel as surrogate escapes; every report shows them as U+FFFD."""
+        if text is None:
+            return None
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
     def at_least(self, level: str) -> bool:
         return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[level]

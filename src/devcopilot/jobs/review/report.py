@@ -1,22 +1,16 @@
-"""Render a review result. Renderers only format: every figure comes from the result."""
+"""The terminal rendering of a review. It only formats: every figure comes from the result."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 from devcopilot.core.console import stdout_console
 from devcopilot.jobs.review.findings import ReviewResult
 
-FORMATS = ("text", "json")
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def to_json(result: ReviewResult) -> str:
-    return result.model_dump_json(indent=2) + "\n"
-
-
-def print_text(result: ReviewResult, repo: Path) -> None:
+def print_text(result: ReviewResult) -> None:
     """Findings grouped by file, each with its line of code; then a one-line summary."""
     from rich.markup import escape  # noqa: PLC0415 - drawn only for the terminal format
 
@@ -26,15 +20,14 @@ def print_text(result: ReviewResult, repo: Path) -> None:
         by_file[finding.path].append(finding)
     for path, findings in by_file.items():
         console.print(f"[bold]{escape(path)}[/bold]")
-        lines = _lines(repo / path)
         for finding in findings:
             style = _STYLE[finding.severity]
             console.print(
                 f"  {finding.line:>5}  [{style}]{finding.severity:<7}[/{style}] {escape(finding.message)}"
                 f"  [dim]{escape(finding.rule)}[/dim]"
             )
-            if 0 < finding.line <= len(lines):
-                console.print(f"         [dim]│[/dim] {escape(lines[finding.line - 1].rstrip())}")
+            for code_line in (finding.code or "").splitlines()[:3]:
+                console.print(f"         [dim]│[/dim] {escape(code_line.rstrip())}")
         console.print()
     summary = result.summary
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.by_severity.items())) or "no findings"
@@ -49,10 +42,3 @@ def print_text(result: ReviewResult, repo: Path) -> None:
             console.print(f"[dim]  {status.name}: {status.status} ({escape(status.reason or '')})[/dim]")
     for note in result.coverage.notes:
         console.print(f"[dim]  note: {escape(note)}[/dim]")
-
-
-def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
