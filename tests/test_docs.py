@@ -72,3 +72,25 @@ def test_ci_runs_the_test_command_the_readme_gives() -> None:
     assert command is not None
 
     assert command.group(1).strip() in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "action.yml",
+        "examples/ci/github-actions.yml",
+        "examples/ci/gitlab-ci.yml",
+        "examples/ci/pre-commit-config.yaml",
+    ],
+)
+def test_ci_files_are_valid_yaml_that_run_the_review(path: str) -> None:
+    import yaml
+
+    text = (ROOT / path).read_text(encoding="utf-8")
+
+    assert yaml.safe_load(text)
+    assert "devcopilot review" in text
+    for line in text.splitlines():
+        if "devcopilot review" in line and "--format" in line:
+            fmt = line.split("--format", 1)[1].split()[0]
+            assert fmt in {"sarif", "github", "gitlab"}, line
