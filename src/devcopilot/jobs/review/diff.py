@@ -205,15 +205,29 @@ def _blob(repo: Path, spec: str, limit_bytes: int) -> bytes | None:
     return git(repo, "cat-file", "blob", spec).stdout
 
 
-def new_content(repo: Path, diff: ParsedDiff, changed: ChangedFile, limit_bytes: int) -> bytes | None:
-    """The file as the change leaves it, or ``None`` when it is larger than ``limit_bytes`` or unreadable."""
+def _new_spec(diff: ParsedDiff, changed: ChangedFile) -> str:
+    return f":{changed.path}" if diff.new_side == ":" else f"{diff.new_side}:{changed.path}"
+
+
+def new_size(repo: Path, diff: ParsedDiff, changed: ChangedFile) -> int | None:
+    """The size of the file as the change leaves it, or ``None`` when it cannot be read."""
     if diff.new_side is None:
-        path = repo / changed.path
         try:
-            if path.stat().st_size > limit_bytes:
-                return None
-            return path.read_bytes()
+            return (repo / changed.path).stat().st_size
         except OSError:
             return None
-    spec = f":{changed.path}" if diff.new_side == ":" else f"{diff.new_side}:{changed.path}"
-    return _blob(repo, spec, limit_bytes)
+    done = git(repo, "cat-file", "-s", _new_spec(diff, changed), check=False)
+    return int(done.stdout) if done.returncode == 0 else None
+
+
+def new_content(repo: Path, diff: ParsedDiff, changed: ChangedFile, limit_bytes: int) -> bytes | None:
+    """The file as the change leaves it, or ``None`` when it is larger than ``limit_bytes`` or unreadable."""
+    size = new_size(repo, diff, changed)
+    if size is None or size > limit_bytes:
+        return None
+    if diff.new_side is None:
+        try:
+            return (repo / changed.path).read_bytes()
+        except OSError:
+            return None
+    return git(repo, "cat-file", "blob", _new_spec(diff, changed)).stdout

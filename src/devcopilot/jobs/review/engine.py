@@ -18,7 +18,8 @@ from pathlib import Path
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError
 from devcopilot.jobs.review.analyzers import ANALYZERS, ToolFailedError
-from devcopilot.jobs.review.diff import ChangedFile, choose_source, load_diff
+from devcopilot.jobs.review.analyzers.base import ReviewInput
+from devcopilot.jobs.review.diff import ChangedFile, ParsedDiff, choose_source, load_diff
 from devcopilot.jobs.review.files import ReviewFile, gather_files
 from devcopilot.jobs.review.findings import (
     SEVERITY_RANK,
@@ -76,7 +77,7 @@ def review(repo: Path, options: ReviewOptions) -> ReviewResult:
     )
     diff = load_diff(repo, source)
     files, skipped = gather_files(repo, diff, options.paths)
-    statuses, raw = _run_analyzers(files)
+    statuses, raw = _run_analyzers(files, repo, diff)
     changed = {file.path: file for file in diff.files}
     visible = (f for f in raw if f.path in changed and _visible(f, changed[f.path], options.filter))
     shown = _with_code(_dedupe(visible), {file.path: file.text.splitlines() for file in files})
@@ -99,7 +100,9 @@ def review(repo: Path, options: ReviewOptions) -> ReviewResult:
     return ReviewResult(findings=shown, coverage=coverage, summary=summary)
 
 
-def _run_analyzers(files: list[ReviewFile]) -> tuple[list[AnalyzerStatus], list[Finding]]:
+def _run_analyzers(
+    files: list[ReviewFile], repo: Path, diff: ParsedDiff
+) -> tuple[list[AnalyzerStatus], list[Finding]]:
     statuses: list[AnalyzerStatus] = []
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="devcopilot-review-") as scratch:
@@ -108,13 +111,14 @@ def _run_analyzers(files: list[ReviewFile]) -> tuple[list[AnalyzerStatus], list[
             target = workdir / file.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.text.encode("utf-8", "surrogateescape"))
+        review_input = ReviewInput(files=files, workdir=workdir, repo=repo, diff=diff)
         for name, analyzer in ANALYZERS.items():
             reason = analyzer.unavailable_reason()
             if reason is not None:
                 statuses.append(AnalyzerStatus(name=name, status="skipped", reason=reason))
                 continue
             try:
-                found = analyzer.analyze(files, workdir)
+                found = analyzer.analyze(review_input)
             except (ToolFailedError, ValueError, KeyError, OSError) as error:
                 log.warning("analyzer %s failed and was skipped: %s", name, error)
                 statuses.append(AnalyzerStatus(name=name, status="failed", reason=str(error)))
@@ -125,6 +129,8 @@ def _run_analyzers(files: list[ReviewFile]) -> tuple[list[AnalyzerStatus], list[
 
 
 def _visible(finding: Finding, changed: ChangedFile, how: str) -> bool:
+    if finding.scope == "file":
+        return True
     lines = set(range(finding.line, finding.end_line + 1))
     if how == "added":
         return bool(lines & changed.added_lines)

@@ -26,6 +26,8 @@ class Finding(BaseModel):
     suggestion: str | None = None
     code: str | None = None
     """The reviewed code at ``line..end_line`` (from the change itself, not the working tree)."""
+    scope: Literal["line", "file"] = "line"
+    """``file``: about the file as a whole (a binary added, a symbol removed), shown under every filter."""
 
     @field_validator("message", "suggestion", "code")
     @classmethod

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from devcopilot.jobs.review.analyzers.base import Analyzer
 from devcopilot.jobs.review.analyzers.builtin import BuiltinAnalyzer
+from devcopilot.jobs.review.analyzers.changes import ChangesAnalyzer
+from devcopilot.jobs.review.analyzers.injection import InjectionAnalyzer
 from devcopilot.jobs.review.analyzers.linters import BanditAnalyzer, RuffAnalyzer, ToolFailedError
 from devcopilot.jobs.review.analyzers.secrets import SecretsAnalyzer
 
 ANALYZERS: dict[str, Analyzer] = {
     "builtin": BuiltinAnalyzer(),
     "secrets": SecretsAnalyzer(),
+    "injection": InjectionAnalyzer(),
+    "changes": ChangesAnalyzer(),
     "ruff": RuffAnalyzer(),
     "bandit": BanditAnalyzer(),
 }

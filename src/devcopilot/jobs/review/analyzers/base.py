@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from devcopilot.jobs.review.diff import ParsedDiff
 from devcopilot.jobs.review.files import ReviewFile
 from devcopilot.jobs.review.findings import Finding
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """Everything an analyzer may look at."""
+
+    files: Sequence[ReviewFile]
+    """The changed files with their new text (skipped files are not here)."""
+    workdir: Path
+    """A temporary folder holding those files at their repository paths, for tools that read files."""
+    repo: Path
+    diff: ParsedDiff
+    """The whole change, skipped files included (binary files, deletions)."""
 
 
 class Analyzer(Protocol):
@@ -17,9 +32,7 @@ class Analyzer(Protocol):
         """Why this analyzer cannot run here (a tool not installed), or ``None``."""
         ...
 
-    def analyze(self, files: Sequence[ReviewFile], workdir: Path) -> list[Finding]:
-        """Findings on the new content of ``files``, which are also written under ``workdir``."""
-        ...
+    def analyze(self, review: ReviewInput) -> list[Finding]: ...
 
 
 def line_of(text: str, offset: int) -> int:

@@ -6,11 +6,11 @@ import ast
 import json
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterator
 
 import yaml
 
+from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.files import ReviewFile
 from devcopilot.jobs.review.findings import Finding, Severity
 
@@ -24,9 +24,9 @@ class BuiltinAnalyzer:
     def unavailable_reason(self) -> str | None:
         return None
 
-    def analyze(self, files: Sequence[ReviewFile], workdir: Path) -> list[Finding]:
+    def analyze(self, review: ReviewInput) -> list[Finding]:
         findings: list[Finding] = []
-        for file in files:
+        for file in review.files:
             findings.extend(self._conflict_markers(file))
             if file.suffix == ".py":
                 findings.extend(self._leftovers(file))

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.files import FileKind, ReviewFile
 from devcopilot.jobs.review.findings import Finding, Severity
 
@@ -75,8 +76,9 @@ class RuffAnalyzer:
     def unavailable_reason(self) -> str | None:
         return _module_available("ruff")
 
-    def analyze(self, files: Sequence[ReviewFile], workdir: Path) -> list[Finding]:
-        python = _python(files)
+    def analyze(self, review: ReviewInput) -> list[Finding]:
+        python = _python(review.files)
+        workdir = review.workdir
         if not python:
             return []
         select = ",".join((*RUFF_ERRORS, *RUFF_WARNINGS))
@@ -116,8 +118,9 @@ class BanditAnalyzer:
     def unavailable_reason(self) -> str | None:
         return _module_available("bandit")
 
-    def analyze(self, files: Sequence[ReviewFile], workdir: Path) -> list[Finding]:
-        python = _python(files)
+    def analyze(self, review: ReviewInput) -> list[Finding]:
+        python = _python(review.files)
+        workdir = review.workdir
         if not python:
             return []
         args = [

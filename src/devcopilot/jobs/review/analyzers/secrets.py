@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 from devcopilot.core.redaction import find_secrets
-from devcopilot.jobs.review.analyzers.base import line_of
-from devcopilot.jobs.review.files import ReviewFile
+from devcopilot.jobs.review.analyzers.base import ReviewInput, line_of
 from devcopilot.jobs.review.findings import Finding
 
 # A literal password or secret assigned in a test is a fixture; a token in a real format never is.
@@ -20,9 +16,9 @@ class SecretsAnalyzer:
     def unavailable_reason(self) -> str | None:
         return None
 
-    def analyze(self, files: Sequence[ReviewFile], workdir: Path) -> list[Finding]:
+    def analyze(self, review: ReviewInput) -> list[Finding]:
         findings = []
-        for file in files:
+        for file in review.files:
             for kind, start, _end in find_secrets(file.text):
                 if file.kind == "test" and kind in FIXTURE_KINDS:
                     continue
