@@ -369,3 +369,38 @@ def test_a_removed_public_function_still_in_use(repo: Path, cli: Any) -> None:
     assert "pkg/app.py:1" in finding["message"]
     assert "_helper" not in finding["message"], "private names are the module's own business"
     assert fixed["findings"] == []
+
+
+def test_shell_scripts_and_dockerfiles_when_their_linters_are_installed(repo: Path, cli: Any) -> None:
+    write(
+        repo,
+        {
+            "deploy.sh": '#!/bin/sh\nrm -rf "$DIR"/*\ncp $SRC /tmp\n',
+            "tools/run": "#!/usr/bin/env bash\nrm -rf $TARGET/*\n",
+            "Dockerfile": "FROM python:latest\nRUN cd /app && make\n",
+        },
+    )
+    git(repo, "add", "-A")
+
+    report = review_json(cli)
+
+    found = rules(report)
+    assert ("tools/run", 2, "shellcheck/SC2115") in found, "a shebang makes an extensionless file a script"
+    assert ("Dockerfile", 1, "hadolint/DL3007") in found
+    assert not any(rule == "shellcheck/SC2086" for _, _, rule in found), "info-level quoting notes stay quiet"
+    statuses = {a["name"]: a["status"] for a in report["coverage"]["analyzers"]}
+    assert statuses["shellcheck"] == statuses["hadolint"] == "ran"
+
+
+def test_a_missing_linter_is_listed_as_skipped(
+    repo: Path, cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr("sys.executable", str(tmp_path / "elsewhere" / "python"))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    write(repo, {"deploy.sh": "#!/bin/sh\nrm -rf $DIR/*\n"})
+    git(repo, "add", "-A")
+
+    report = review_json(cli)
+
+    skipped = {a["name"]: a["reason"] for a in report["coverage"]["analyzers"] if a["status"] == "skipped"}
+    assert skipped == {"shellcheck": "shellcheck is not installed", "hadolint": "hadolint is not installed"}

@@ -8,6 +8,7 @@ from devcopilot.jobs.review.analyzers.changes import ChangesAnalyzer
 from devcopilot.jobs.review.analyzers.injection import InjectionAnalyzer
 from devcopilot.jobs.review.analyzers.linters import BanditAnalyzer, RuffAnalyzer, ToolFailedError
 from devcopilot.jobs.review.analyzers.secrets import SecretsAnalyzer
+from devcopilot.jobs.review.analyzers.shell_docker import HadolintAnalyzer, ShellcheckAnalyzer
 
 ANALYZERS: dict[str, Analyzer] = {
     "builtin": BuiltinAnalyzer(),
@@ -16,6 +17,8 @@ ANALYZERS: dict[str, Analyzer] = {
     "changes": ChangesAnalyzer(),
     "ruff": RuffAnalyzer(),
     "bandit": BanditAnalyzer(),
+    "shellcheck": ShellcheckAnalyzer(),
+    "hadolint": HadolintAnalyzer(),
 }
 
 __all__ = ["ANALYZERS", "Analyzer", "ToolFailedError"]
