@@ -404,3 +404,16 @@ def test_a_missing_linter_is_listed_as_skipped(
 
     skipped = {a["name"]: a["reason"] for a in report["coverage"]["analyzers"] if a["status"] == "skipped"}
     assert skipped == {"shellcheck": "shellcheck is not installed", "hadolint": "hadolint is not installed"}
+
+
+def test_a_large_change_split_across_bandit_processes_loses_nothing(repo: Path, cli: Any) -> None:
+    write(
+        repo,
+        {f"pkg/m{i:02d}.py": "import subprocess\n\nsubprocess.call(CMD, shell=True)\n" for i in range(60)},
+    )
+    git(repo, "add", "-A")
+
+    report = review_json(cli)
+
+    bandit = sorted(f["path"] for f in report["findings"] if f["rule"] == "bandit/B602")
+    assert bandit == [f"pkg/m{i:02d}.py" for i in range(60)]

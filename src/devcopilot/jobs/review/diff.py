@@ -10,7 +10,10 @@ is being committed or merged.
 
 from __future__ import annotations
 
+import re
+import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -22,6 +25,7 @@ from devcopilot.core.errors import InputError, UsageError
 from devcopilot.core.git import git, git_text, has_head, resolve_commit
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_TOP_LEVEL_DEFINITION = re.compile(r"(?:async\s+)?(?:def|class)\s+[A-Za-z]")
 DIFF_OPTIONS = (
     "--no-color",
     "--no-ext-diff",
@@ -65,6 +69,8 @@ class ChangedFile:
     added_lines: frozenset[int] = frozenset()
     hunk_lines: frozenset[int] = frozenset()
     """Every new-file line a hunk shows, added or context."""
+    removes_definition: bool = False
+    """A removed line starts a top-level ``def`` or ``class``: the only case where a public name can go."""
 
 
 @dataclass
@@ -167,6 +173,9 @@ def _changed_file(patched: PatchedFile) -> ChangedFile:
         line.target_line_no for hunk in patched for line in hunk if line.is_added and line.target_line_no
     }
     shown = {line.target_line_no for hunk in patched for line in hunk if line.target_line_no}
+    removes_definition = any(
+        _TOP_LEVEL_DEFINITION.match(line.value) for hunk in patched for line in hunk if line.is_removed
+    )
     mode_change = None
     if patched.source_mode and patched.target_mode and patched.source_mode != patched.target_mode:
         mode_change = (patched.source_mode, patched.target_mode)
@@ -179,6 +188,7 @@ def _changed_file(patched: PatchedFile) -> ChangedFile:
         mode_change=mode_change,
         added_lines=frozenset(added),
         hunk_lines=frozenset(shown),
+        removes_definition=removes_definition,
     )
 
 
@@ -191,43 +201,83 @@ def _strip_prefix(name: str) -> str:
     return name[2:] if name.startswith(("a/", "b/")) else name
 
 
-def old_content(repo: Path, diff: ParsedDiff, changed: ChangedFile, limit_bytes: int) -> bytes | None:
+class BlobReader:
+    """File contents from git through one ``git cat-file --batch`` process, not two processes per file."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()  # analyzers run on threads and share one reader
+
+    def size_and_read(self, spec: str, limit_bytes: int) -> tuple[int | None, bytes | None]:
+        """``(size, content)``; content is ``None`` over the limit, and both are ``None`` when missing."""
+        with self._lock:
+            return self._size_and_read(spec, limit_bytes)
+
+    def _size_and_read(self, spec: str, limit_bytes: int) -> tuple[int | None, bytes | None]:
+        process = self._start()
+        if process.stdin is None or process.stdout is None:
+            return None, None
+        process.stdin.write(spec.encode("utf-8", "surrogateescape") + b"\n")
+        process.stdin.flush()
+        header = process.stdout.readline().split()
+        if len(header) != 3:  # "<spec> missing", or ambiguous
+            return None, None
+        size = int(header[2])
+        data = process.stdout.read(size)
+        process.stdout.read(1)  # the newline after each object
+        return size, (data if size <= limit_bytes else None)
+
+    def close(self) -> None:
+        if self._process is not None:
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+            self._process.wait(timeout=30)
+            self._process = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            self._process = subprocess.Popen(
+                ["git", "-C", str(self.repo), "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        return self._process
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def old_content(blobs: BlobReader, diff: ParsedDiff, changed: ChangedFile, limit_bytes: int) -> bytes | None:
     """The file before the change, or ``None`` when it did not exist (or is out of reach)."""
     if changed.status == "added" or diff.old_side is None:
         return None
-    return _blob(repo, f"{diff.old_side}:{changed.old_path or changed.path}", limit_bytes)
-
-
-def _blob(repo: Path, spec: str, limit_bytes: int) -> bytes | None:
-    size = git(repo, "cat-file", "-s", spec, check=False)
-    if size.returncode != 0 or int(size.stdout.strip() or 0) > limit_bytes:
-        return None
-    return git(repo, "cat-file", "blob", spec).stdout
+    return blobs.size_and_read(f"{diff.old_side}:{changed.old_path or changed.path}", limit_bytes)[1]
 
 
 def _new_spec(diff: ParsedDiff, changed: ChangedFile) -> str:
     return f":{changed.path}" if diff.new_side == ":" else f"{diff.new_side}:{changed.path}"
 
 
-def new_size(repo: Path, diff: ParsedDiff, changed: ChangedFile) -> int | None:
+def new_size(blobs: BlobReader, diff: ParsedDiff, changed: ChangedFile) -> int | None:
     """The size of the file as the change leaves it, or ``None`` when it cannot be read."""
     if diff.new_side is None:
         try:
-            return (repo / changed.path).stat().st_size
+            return (blobs.repo / changed.path).stat().st_size
         except OSError:
             return None
-    done = git(repo, "cat-file", "-s", _new_spec(diff, changed), check=False)
-    return int(done.stdout) if done.returncode == 0 else None
+    return blobs.size_and_read(_new_spec(diff, changed), 0)[0]
 
 
-def new_content(repo: Path, diff: ParsedDiff, changed: ChangedFile, limit_bytes: int) -> bytes | None:
+def new_content(blobs: BlobReader, diff: ParsedDiff, changed: ChangedFile, limit_bytes: int) -> bytes | None:
     """The file as the change leaves it, or ``None`` when it is larger than ``limit_bytes`` or unreadable."""
-    size = new_size(repo, diff, changed)
-    if size is None or size > limit_bytes:
-        return None
     if diff.new_side is None:
+        path = blobs.repo / changed.path
         try:
-            return (repo / changed.path).read_bytes()
+            return path.read_bytes() if path.stat().st_size <= limit_bytes else None
         except OSError:
             return None
-    return git(repo, "cat-file", "blob", _new_spec(diff, changed)).stdout
+    return blobs.size_and_read(_new_spec(diff, changed), limit_bytes)[1]

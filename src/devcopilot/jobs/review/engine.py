@@ -12,15 +12,16 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError
-from devcopilot.jobs.review.analyzers import ANALYZERS, ToolFailedError
+from devcopilot.jobs.review.analyzers import ANALYZERS, Analyzer, ToolFailedError
 from devcopilot.jobs.review.analyzers.base import ReviewInput
-from devcopilot.jobs.review.diff import ChangedFile, ParsedDiff, choose_source, load_diff
-from devcopilot.jobs.review.files import ReviewFile, gather_files
+from devcopilot.jobs.review.diff import BlobReader, ChangedFile, choose_source, load_diff
+from devcopilot.jobs.review.files import gather_files
 from devcopilot.jobs.review.findings import (
     SEVERITY_RANK,
     AnalyzerStatus,
@@ -76,8 +77,9 @@ def review(repo: Path, options: ReviewOptions) -> ReviewResult:
         repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
     )
     diff = load_diff(repo, source)
-    files, skipped = gather_files(repo, diff, options.paths)
-    statuses, raw = _run_analyzers(files, repo, diff)
+    with BlobReader(repo) as blobs:
+        files, skipped = gather_files(blobs, diff, options.paths)
+        statuses, raw = _run_analyzers(ReviewInput(files, Path(), repo, diff, blobs))
     changed = {file.path: file for file in diff.files}
     visible = (f for f in raw if f.path in changed and _visible(f, changed[f.path], options.filter))
     shown = _with_code(_dedupe(visible), {file.path: file.text.splitlines() for file in files})
@@ -100,32 +102,31 @@ def review(repo: Path, options: ReviewOptions) -> ReviewResult:
     return ReviewResult(findings=shown, coverage=coverage, summary=summary)
 
 
-def _run_analyzers(
-    files: list[ReviewFile], repo: Path, diff: ParsedDiff
-) -> tuple[list[AnalyzerStatus], list[Finding]]:
-    statuses: list[AnalyzerStatus] = []
-    findings: list[Finding] = []
+def _run_analyzers(review: ReviewInput) -> tuple[list[AnalyzerStatus], list[Finding]]:
+    """Every analyzer at once: the external tools wait on their processes while the others compute."""
     with tempfile.TemporaryDirectory(prefix="devcopilot-review-") as scratch:
         workdir = Path(scratch)
-        for file in files:
+        for file in review.files:
             target = workdir / file.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.text.encode("utf-8", "surrogateescape"))
-        review_input = ReviewInput(files=files, workdir=workdir, repo=repo, diff=diff)
-        for name, analyzer in ANALYZERS.items():
-            reason = analyzer.unavailable_reason()
-            if reason is not None:
-                statuses.append(AnalyzerStatus(name=name, status="skipped", reason=reason))
-                continue
-            try:
-                found = analyzer.analyze(review_input)
-            except (ToolFailedError, ValueError, KeyError, OSError) as error:
-                log.warning("analyzer %s failed and was skipped: %s", name, error)
-                statuses.append(AnalyzerStatus(name=name, status="failed", reason=str(error)))
-                continue
-            statuses.append(AnalyzerStatus(name=name, status="ran", findings=len(found)))
-            findings.extend(found)
-    return statuses, findings
+        review = replace(review, workdir=workdir)
+        with ThreadPoolExecutor(max_workers=len(ANALYZERS)) as pool:
+            outcomes = list(pool.map(lambda item: _run_one(item[0], item[1], review), ANALYZERS.items()))
+    statuses = [status for status, _ in outcomes]
+    return statuses, [finding for _, found in outcomes for finding in found]
+
+
+def _run_one(name: str, analyzer: Analyzer, review: ReviewInput) -> tuple[AnalyzerStatus, list[Finding]]:
+    reason = analyzer.unavailable_reason()
+    if reason is not None:
+        return AnalyzerStatus(name=name, status="skipped", reason=reason), []
+    try:
+        found = analyzer.analyze(review)
+    except (ToolFailedError, ValueError, KeyError, OSError) as error:
+        log.warning("analyzer %s failed and was skipped: %s", name, error)
+        return AnalyzerStatus(name=name, status="failed", reason=str(error)), []
+    return AnalyzerStatus(name=name, status="ran", findings=len(found)), found
 
 
 def _visible(finding: Finding, changed: ChangedFile, how: str) -> bool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Literal
 
-from devcopilot.jobs.review.diff import ChangedFile, ParsedDiff, new_content, old_content
+from devcopilot.jobs.review.diff import BlobReader, ChangedFile, ParsedDiff, new_content, old_content
 
 FileKind = Literal["library", "test", "script", "data", "other"]
 MAX_FILE_BYTES = 1024 * 1024
@@ -88,13 +88,13 @@ def skip_reason(changed: ChangedFile, patterns: tuple[str, ...]) -> str | None:
 
 
 def gather_files(
-    repo: Path, diff: ParsedDiff, patterns: tuple[str, ...]
+    blobs: BlobReader, diff: ParsedDiff, patterns: tuple[str, ...]
 ) -> tuple[list[ReviewFile], list[tuple[str, str]]]:
     reviewed: list[ReviewFile] = []
     skipped: list[tuple[str, str]] = []
     for changed in diff.files:
         reason = skip_reason(changed, patterns)
-        raw = None if reason else new_content(repo, diff, changed, MAX_FILE_BYTES)
+        raw = None if reason else new_content(blobs, diff, changed, MAX_FILE_BYTES)
         if reason is None and raw is None:
             reason = f"larger than {MAX_FILE_BYTES // 1024} KiB or unreadable"
         if reason is None and raw is not None and _GENERATED_MARKERS.search(raw[:2048]):
@@ -105,7 +105,7 @@ def gather_files(
         # CRLF and non-UTF-8 bytes survive: lines keep their numbers, odd bytes become escapes.
         text = raw.decode("utf-8", "surrogateescape")
         kind = file_kind(changed.path)
-        old = old_content(repo, diff, changed, MAX_FILE_BYTES) if kind == "data" else None
+        old = old_content(blobs, diff, changed, MAX_FILE_BYTES) if kind == "data" else None
         old_text = old.decode("utf-8", "surrogateescape") if old is not None else None
         reviewed.append(ReviewFile(changed, text, kind, old_text))
     return reviewed, skipped

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from devcopilot.jobs.review.diff import ParsedDiff
+from devcopilot.jobs.review.diff import BlobReader, ParsedDiff
 from devcopilot.jobs.review.files import ReviewFile
 from devcopilot.jobs.review.findings import Finding
 
@@ -23,6 +23,8 @@ class ReviewInput:
     repo: Path
     diff: ParsedDiff
     """The whole change, skipped files included (binary files, deletions)."""
+    blobs: BlobReader
+    """Reads any version of a file from git, for analyzers that compare before and after."""
 
 
 class Analyzer(Protocol):

@@ -32,7 +32,7 @@ class ChangesAnalyzer:
     def analyze(self, review: ReviewInput) -> list[Finding]:
         findings = list(self._large_binaries(review))
         for file in review.files:
-            if file.suffix == ".py" and file.changed.status in {"modified", "renamed"}:
+            if file.suffix == ".py" and file.changed.removes_definition:
                 findings.extend(self._removed_but_used(review, file))
         return findings
 
@@ -40,7 +40,7 @@ class ChangesAnalyzer:
         for changed in review.diff.files:
             if not changed.binary or changed.status == "deleted":
                 continue
-            size = new_size(review.repo, review.diff, changed)
+            size = new_size(review.blobs, review.diff, changed)
             if size is not None and size > LARGE_BINARY_BYTES:
                 yield Finding(
                     path=changed.path,
@@ -56,7 +56,7 @@ class ChangesAnalyzer:
                 )
 
     def _removed_but_used(self, review: ReviewInput, file: ReviewFile) -> Iterator[Finding]:
-        old = old_content(review.repo, review.diff, file.changed, MAX_FILE_BYTES)
+        old = old_content(review.blobs, review.diff, file.changed, MAX_FILE_BYTES)
         if old is None:
             return
         removed = _public_names(old.decode("utf-8", "replace")) - _public_names(file.text)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ BANDIT_QUIET_BY_KIND: dict[FileKind, frozenset[str]] = {
     "script": frozenset({"B404", "B603", "B607"}),
 }
 BANDIT_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning"}
+BANDIT_FILES_PER_PROCESS = 25
 
 
 class ToolFailedError(RuntimeError):
@@ -133,9 +136,15 @@ class BanditAnalyzer:
             "--confidence-level",
             "medium",
         ]
-        report = json.loads(_run([*args, *python], workdir))
+        # bandit is single-threaded and the slowest analyzer: a large change is split across the cores.
+        paths = sorted(python)
+        chunks = max(1, min(os.cpu_count() or 1, len(paths) // BANDIT_FILES_PER_PROCESS))
+        slices = [paths[i::chunks] for i in range(chunks)]
+        with ThreadPoolExecutor(max_workers=chunks) as pool:
+            reports = list(pool.map(lambda part: json.loads(_run([*args, *part], workdir)), slices))
+        results = [item for report in reports for item in report.get("results", [])]
         findings = []
-        for item in report.get("results", []):
+        for item in results:
             path = Path(item["filename"]).as_posix().removeprefix("./")
             file = python.get(path)
             if file is None or item["test_id"] in BANDIT_QUIET_BY_KIND.get(file.kind, frozenset()):
