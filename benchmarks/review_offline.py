@@ -89,12 +89,12 @@ def main() -> int:
         names = make_repo(repo, args.files, args.lines)
         env = {**os.environ, "DEVCOPILOT_HOME": str(Path(scratch) / "home"), "NO_COLOR": "1"}
         select = ",".join((*RUFF_ERRORS, *RUFF_WARNINGS))
+        ruff = ["ruff", "check", "--isolated", "--no-cache", "--exit-zero", "--output-format=json"]
+        bandit = ["bandit", "--format", "json", "--quiet", "--severity-level", "medium"]
         direct = [
-            [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--exit-zero", "--output-format=json",
-             f"--select={select}", *names],
-            [sys.executable, "-m", "bandit", "--format", "json", "--quiet", "--severity-level", "medium",
-             "--confidence-level", "medium", *names],
-        ]  # fmt: skip
+            [sys.executable, "-m", *ruff, f"--select={select}", *names],
+            [sys.executable, "-m", *bandit, "--confidence-level", "medium", *names],
+        ]
         review = [devcopilot, "review", "--staged", "--format", "json", "--fail-on", "never"]
         timed(review, repo, env)  # warm caches
         ours, theirs = [], []

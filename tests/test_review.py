@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -417,3 +418,29 @@ def test_a_large_change_split_across_bandit_processes_loses_nothing(repo: Path, 
 
     bandit = sorted(f["path"] for f in report["findings"] if f["rule"] == "bandit/B602")
     assert bandit == [f"pkg/m{i:02d}.py" for i in range(60)]
+
+
+def test_nothing_to_review_says_so(repo: Path, cli: Any) -> None:
+    staged = cli("review", "--staged")
+    everything = cli("review")
+    quiet = cli("-q", "review", "--staged")
+    as_json = cli("review", "--staged", "--format", "json")
+
+    assert (staged.code, staged.stdout) == (0, "Nothing staged to review.\n")
+    assert everything.stdout == "Nothing to review: no staged changes and a clean working tree.\n"
+    assert (quiet.code, quiet.stdout) == (0, "")
+    assert json.loads(as_json.stdout)["findings"] == [], "machine formats still get a whole document"
+
+
+@pytest.mark.slow
+def test_a_hook_with_nothing_staged_imports_nothing_heavy(repo: Path) -> None:
+    probe = (
+        "import sys\nfrom devcopilot.cli.app import run\n"
+        "try:\n    run(['review', '--staged'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pydantic', 'litellm', 'unidiff', 'yaml') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert done.stdout.splitlines() == ["Nothing staged to review.", "[]"], done.stderr

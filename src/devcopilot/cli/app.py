@@ -24,7 +24,7 @@ from devcopilot.cli.log_cmd import register_log_commands
 from devcopilot.cli.models_cmd import models_app
 from devcopilot.cli.output import configure_output, error_line
 from devcopilot.cli.prompts_cmd import prompts_app
-from devcopilot.cli.review_cmd import review
+from devcopilot.cli.review_cmd import quick_answer, review
 from devcopilot.core.errors import DevcopilotError, ExitCode
 
 EXIT_CODES_HELP = (
@@ -101,10 +101,12 @@ def run(argv: list[str] | None = None) -> NoReturn:
     """Entry point of the console script: every outcome becomes a documented exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("DEVCOPILOT_DEBUG") == "1"
-    command = typer.main.get_command(app)
     click_error = _click_error_class()
     code: int
     try:
+        if quick_answer(args):
+            sys.exit(ExitCode.OK)
+        command = typer.main.get_command(app)
         result = command.main(args=args, prog_name="devcopilot", standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
     except DevcopilotError as error:

@@ -7,6 +7,31 @@ from typing import Annotated
 import typer
 
 FAIL_LEVELS = ("error", "warning", "info", "never")
+QUIET_FLAGS = frozenset({"-q", "--quiet"})
+
+
+def quick_answer(args: list[str]) -> bool:
+    """Answer the pre-commit case (``[-q] review [--staged]``) when there is nothing to review.
+
+    Runs before the Typer command is even built: this Typer builds a pydantic
+    adapter for every non-flag option it processes, about 60 ms that a hook
+    would pay on every commit. Any other argument takes the normal path.
+    Returns whether it answered.
+    """
+    from devcopilot.core.paths import find_repo_root
+    from devcopilot.jobs.review.quick import nothing_to_review
+
+    quiet = bool(args) and args[0] in QUIET_FLAGS
+    rest = args[1:] if quiet else args
+    if not rest or rest[0] != "review" or not set(rest[1:]) <= {"--staged"}:
+        return False
+    repo = find_repo_root()
+    message = nothing_to_review(repo, staged_only="--staged" in rest) if repo is not None else None
+    if message is None:
+        return False
+    if not quiet:
+        typer.echo(message)
+    return True
 
 
 def review(

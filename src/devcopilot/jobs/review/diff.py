@@ -23,8 +23,8 @@ from unidiff.patch import PatchedFile, PatchSet
 
 from devcopilot.core.errors import InputError, UsageError
 from devcopilot.core.git import git, git_text, has_head, resolve_commit
+from devcopilot.jobs.review.quick import EMPTY_TREE
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _TOP_LEVEL_DEFINITION = re.compile(r"(?:async\s+)?(?:def|class)\s+[A-Za-z]")
 DIFF_OPTIONS = (
     "--no-color",
