@@ -59,6 +59,15 @@ def review(
     fail_on: str = typer.Option(
         "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
     ),
+    model: Annotated[
+        list[str] | None, typer.Option("--model", "-m", help="Use this model for the review (repeatable).")
+    ] = None,
+    no_model: bool = typer.Option(
+        False, "--no-model", help="The offline engine only, whatever is configured."
+    ),
+    strict_model: bool = typer.Option(
+        False, "--strict-model", help="Exit 3 when the model pass could not cover the whole change."
+    ),
 ) -> None:
     """Review a change: with no option, the staged changes if any, else the working tree against HEAD."""
     import sys
@@ -75,12 +84,24 @@ def review(
     if fail_on not in FAIL_LEVELS:
         raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_LEVELS)}")
     context = Context.load()
-    options = ReviewOptions(staged, range_, base, diff_file, filter_, tuple(paths or ()))
+    options = ReviewOptions(
+        staged=staged,
+        range=range_,
+        base=base,
+        diff_file=diff_file,
+        filter=filter_,
+        paths=tuple(paths or ()),
+        models=tuple(model or ()),
+        use_model=not no_model,
+    )
     with progress("reviewing…"):
         result = run_review(context, options)
     if output == "text":
         print_text(result)
     else:
         sys.stdout.write(FORMATS[output](result))
+    model_pass = result.summary.model
+    if strict_model and (model_pass is None or model_pass.warning):
+        raise typer.Exit(ExitCode.MODEL_UNAVAILABLE)
     if fail_on != "never" and any(f.at_least(fail_on) for f in result.findings):
         raise typer.Exit(ExitCode.FINDINGS)

@@ -60,8 +60,16 @@ class ModelSettings(StrictModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class ReviewSettings(StrictModel):
+    concurrency: Annotated[int, Field(ge=1, le=32)] = 4
+    """Chunks sent to the model at once."""
+    exclude: list[str] = Field(default_factory=list)
+    """Globs of files never reviewed (in addition to vendored, lock and generated files)."""
+
+
 class Settings(StrictModel):
     routes: dict[str, RouteSettings] = Field(default_factory=dict)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     models: dict[str, ModelSettings] = Field(default_factory=dict)
     log_content: bool = False
     """Store prompt and answer text in provenance (redacted). Off: only hashes and counts."""

@@ -71,6 +71,8 @@ class ChangedFile:
     """Every new-file line a hunk shows, added or context."""
     removes_definition: bool = False
     """A removed line starts a top-level ``def`` or ``class``: the only case where a public name can go."""
+    patch: str = ""
+    """This file's part of the unified diff, as the model pass shows it."""
 
 
 @dataclass
@@ -189,6 +191,7 @@ def _changed_file(patched: PatchedFile) -> ChangedFile:
         added_lines=frozenset(added),
         hunk_lines=frozenset(shown),
         removes_definition=removes_definition,
+        patch=str(patched),
     )
 
 

@@ -20,17 +20,20 @@ from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError
 from devcopilot.jobs.review.analyzers import ANALYZERS, Analyzer, ToolFailedError
 from devcopilot.jobs.review.analyzers.base import ReviewInput
-from devcopilot.jobs.review.diff import BlobReader, ChangedFile, choose_source, load_diff
-from devcopilot.jobs.review.files import gather_files
+from devcopilot.jobs.review.diff import BlobReader, choose_source, load_diff
+from devcopilot.jobs.review.files import ReviewFile, gather_files
 from devcopilot.jobs.review.findings import (
     SEVERITY_RANK,
     AnalyzerStatus,
     Coverage,
     Finding,
+    ModelCounts,
     ReviewResult,
     SkippedFile,
     Summary,
+    visible,
 )
+from devcopilot.jobs.review.model_pass import run_model_pass
 
 FILTERS = ("added", "context", "file", "all")
 log = logging.getLogger(__name__)
@@ -44,17 +47,59 @@ class ReviewOptions:
     diff_file: str | None = None
     filter: str = "added"
     paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    """``--model``: these instead of the review route's models."""
+    use_model: bool = True
+    concurrency: int = 4
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    result: ReviewResult
+    files: list[ReviewFile]
 
 
 def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
-    """Review the chosen change and record the run in provenance."""
+    """Review the chosen change (engine, then the model when one is configured) and record the run."""
     started = time.perf_counter()
     repo = context.workspace.repo_root
     if repo is None:
         raise InputError("not inside a git repository", hint="run devcopilot review from within a repository")
     if options.filter not in FILTERS:
         raise InputError(f"--filter {options.filter!r} is not one of {', '.join(FILTERS)}")
-    result = review(repo, options)
+    settings = context.config.settings.review
+    options = replace(
+        options, exclude=(*options.exclude, *settings.exclude), concurrency=settings.concurrency
+    )
+    run = review(repo, options)
+    result = run.result
+    router = (
+        context.router("review", job="review", models=list(options.models) or None)
+        if options.use_model
+        else None
+    )
+    if router is not None and not router.offline and run.files:
+        outcome = run_model_pass(
+            router,
+            context.prompts,
+            run.files,
+            result.findings,
+            filter_=options.filter,
+            concurrency=options.concurrency,
+        )
+        if outcome.counts.warning:
+            log.warning("%s; the engine's findings are reported", outcome.counts.warning)
+        findings = _sorted([*outcome.engine_findings, *outcome.findings])
+        summary = _summary(findings, result.summary, model=outcome.counts)
+        coverage = result.coverage.model_copy(update={"model": outcome.coverage})
+        result = ReviewResult(findings=findings, coverage=coverage, summary=summary)
+    _record(context, result, started)
+    return result
+
+
+def _record(context: Context, result: ReviewResult, started: float) -> None:
+    model = result.summary.model
     provenance = context.provenance
     provenance.append(
         provenance.new_record(
@@ -66,23 +111,33 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
                 "review.files_reviewed": result.summary.files_reviewed,
                 "review.findings": result.summary.findings,
                 "review.by_source": result.summary.by_source,
+                "verification.proposed": model.proposed if model else 0,
+                "verification.accepted": model.accepted if model else 0,
+                "verification.merged": model.merged_into_engine if model else 0,
+                "verification.dropped": model.dropped if model else {},
+                "verification.suggestions_dropped": model.suggestions_dropped if model else 0,
             },
         )
     )
-    return result
 
 
-def review(repo: Path, options: ReviewOptions) -> ReviewResult:
+def review(repo: Path, options: ReviewOptions) -> EngineRun:
+    """The offline engine: gather the change, run every analyzer, keep what the filter shows."""
     source = choose_source(
         repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
     )
     diff = load_diff(repo, source)
     with BlobReader(repo) as blobs:
-        files, skipped = gather_files(blobs, diff, options.paths)
+        files, skipped = gather_files(blobs, diff, options.paths, options.exclude)
         statuses, raw = _run_analyzers(ReviewInput(files, Path(), repo, diff, blobs))
     changed = {file.path: file for file in diff.files}
-    visible = (f for f in raw if f.path in changed and _visible(f, changed[f.path], options.filter))
-    shown = _with_code(_dedupe(visible), {file.path: file.text.splitlines() for file in files})
+    shown_raw = (
+        f
+        for f in raw
+        if f.path in changed
+        and visible(f, changed[f.path].added_lines, changed[f.path].hunk_lines, options.filter)
+    )
+    shown = _with_code(_dedupe(shown_raw), {file.path: file.text.splitlines() for file in files})
     coverage = Coverage(
         source=source.label,
         reviewed=[file.path for file in files],
@@ -90,16 +145,31 @@ def review(repo: Path, options: ReviewOptions) -> ReviewResult:
         analyzers=statuses,
         notes=diff.notes,
     )
-    summary = Summary(
+    counts = Summary(
         files_changed=len(diff.files),
         files_reviewed=len(files),
         added_lines=sum(len(file.changed.added_lines) for file in files),
-        findings=len(shown),
-        by_severity=dict(Counter(f.severity for f in shown)),
-        by_source=dict(Counter(f.source for f in shown)),
+        findings=0,
+        by_severity={},
+        by_source={},
         filtered_out=len(raw) - len(shown),
     )
-    return ReviewResult(findings=shown, coverage=coverage, summary=summary)
+    return EngineRun(ReviewResult(findings=shown, coverage=coverage, summary=_summary(shown, counts)), files)
+
+
+def _summary(findings: list[Finding], base: Summary, model: ModelCounts | None = None) -> Summary:
+    return base.model_copy(
+        update={
+            "findings": len(findings),
+            "by_severity": dict(Counter(f.severity for f in findings)),
+            "by_source": dict(
+                Counter(
+                    f.source.split(":")[0] if f.source.startswith("model:") else f.source for f in findings
+                )
+            ),
+            "model": model,
+        }
+    )
 
 
 def _run_analyzers(review: ReviewInput) -> tuple[list[AnalyzerStatus], list[Finding]]:
@@ -129,17 +199,6 @@ def _run_one(name: str, analyzer: Analyzer, review: ReviewInput) -> tuple[Analyz
     return AnalyzerStatus(name=name, status="ran", findings=len(found)), found
 
 
-def _visible(finding: Finding, changed: ChangedFile, how: str) -> bool:
-    if finding.scope == "file":
-        return True
-    lines = set(range(finding.line, finding.end_line + 1))
-    if how == "added":
-        return bool(lines & changed.added_lines)
-    if how == "context":
-        return bool(lines & changed.hunk_lines)
-    return True
-
-
 def _with_code(findings: list[Finding], lines: dict[str, list[str]]) -> list[Finding]:
     """Attach the reviewed lines: renderers and fingerprints must not read a working tree that may differ."""
     attached = []
@@ -153,4 +212,8 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     unique: dict[tuple[str, int, str], Finding] = {}
     for finding in findings:
         unique.setdefault((finding.path, finding.line, finding.rule), finding)
-    return sorted(unique.values(), key=lambda f: (f.path, f.line, -SEVERITY_RANK[f.severity], f.rule))
+    return _sorted(unique.values())
+
+
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.path, f.line, -SEVERITY_RANK[f.severity], f.rule))

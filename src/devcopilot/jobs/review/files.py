@@ -71,7 +71,7 @@ def file_kind(path: str) -> FileKind:
     return "library"
 
 
-def skip_reason(changed: ChangedFile, patterns: tuple[str, ...]) -> str | None:
+def skip_reason(changed: ChangedFile, patterns: tuple[str, ...], exclude: tuple[str, ...] = ()) -> str | None:
     """Why a changed file is not analyzed, or ``None`` when it is. The first rule that applies wins."""
     pure = PurePosixPath(changed.path)
     rules = (
@@ -79,6 +79,7 @@ def skip_reason(changed: ChangedFile, patterns: tuple[str, ...]) -> str | None:
         (changed.submodule, "submodule"),
         (changed.binary, "binary"),
         (bool(patterns) and not any(fnmatch.fnmatch(changed.path, p) for p in patterns), "outside --paths"),
+        (any(fnmatch.fnmatch(changed.path, p) for p in exclude), "excluded by review.exclude"),
         (any(part in _VENDORED_DIRS for part in pure.parts[:-1]), "vendored"),
         (any(fnmatch.fnmatch(pure.name, glob) for glob in _SKIP_GLOBS), "lock or generated file"),
         (not changed.added_lines and changed.mode_change is not None, "mode change only"),
@@ -88,12 +89,12 @@ def skip_reason(changed: ChangedFile, patterns: tuple[str, ...]) -> str | None:
 
 
 def gather_files(
-    blobs: BlobReader, diff: ParsedDiff, patterns: tuple[str, ...]
+    blobs: BlobReader, diff: ParsedDiff, patterns: tuple[str, ...], exclude: tuple[str, ...] = ()
 ) -> tuple[list[ReviewFile], list[tuple[str, str]]]:
     reviewed: list[ReviewFile] = []
     skipped: list[tuple[str, str]] = []
     for changed in diff.files:
-        reason = skip_reason(changed, patterns)
+        reason = skip_reason(changed, patterns, exclude)
         raw = None if reason else new_content(blobs, diff, changed, MAX_FILE_BYTES)
         if reason is None and raw is None:
             reason = f"larger than {MAX_FILE_BYTES // 1024} KiB or unreadable"

@@ -41,6 +41,36 @@ class Finding(BaseModel):
         return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[level]
 
 
+def visible(finding: Finding, added_lines: frozenset[int], hunk_lines: frozenset[int], how: str) -> bool:
+    """Whether ``--filter`` shows a finding: reviewdog's added, context, file and all."""
+    if finding.scope == "file" or how in {"file", "all"}:
+        return True
+    lines = set(range(finding.line, finding.end_line + 1))
+    return bool(lines & (added_lines if how == "added" else hunk_lines))
+
+
+class ModelCounts(BaseModel):
+    """What the model proposed and what verification did with it."""
+
+    route_models: list[str]
+    answered_by: list[str]
+    chunks: int
+    proposed: int
+    accepted: int
+    merged_into_engine: int
+    dropped: dict[str, int]
+    suggestions_dropped: int
+    cost_usd: float
+    cache_hits: int
+    warning: str | None = None
+
+
+class ChunkCoverage(BaseModel):
+    path: str
+    seen: Literal["full", "clipped", "skipped"]
+    reason: str | None = None
+
+
 class SkippedFile(BaseModel):
     path: str
     reason: str
@@ -59,6 +89,8 @@ class Coverage(BaseModel):
     skipped: list[SkippedFile]
     analyzers: list[AnalyzerStatus]
     notes: list[str]
+    model: list[ChunkCoverage] | None = None
+    """What the model saw of each file: fully, clipped to the token budget, or not at all."""
 
 
 class Summary(BaseModel):
@@ -70,6 +102,7 @@ class Summary(BaseModel):
     by_source: dict[str, int]
     filtered_out: int
     """Findings the analyzers reported outside what ``--filter`` shows."""
+    model: ModelCounts | None = None
 
 
 class ReviewResult(BaseModel):

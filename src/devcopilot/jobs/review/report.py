@@ -37,6 +37,18 @@ def print_text(result: ReviewResult) -> None:
         f"({summary.added_lines} added lines, {result.coverage.source}): {counts}"
         + (f"; {skipped} skipped" if skipped else "")
     )
+    model = summary.model
+    if model is not None:
+        dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(model.dropped.items())) or "none"
+        console.print(
+            f"Model pass ({', '.join(model.answered_by) or 'no answer'}, {model.chunks} chunks): "
+            f"{model.proposed} proposed, {model.accepted} accepted, {model.merged_into_engine} merged "
+            f"with the engine's, dropped: {dropped}; ${model.cost_usd:.4f}"
+        )
+        for entry in result.coverage.model or []:
+            if entry.seen != "full":
+                reason = escape(entry.reason or "")
+                console.print(f"[dim]  model saw {escape(entry.path)}: {entry.seen} ({reason})[/dim]")
     for status in result.coverage.analyzers:
         if status.status != "ran":
             console.print(f"[dim]  {status.name}: {status.status} ({escape(status.reason or '')})[/dim]")
