@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,37 @@ def test_chunks_respect_the_token_budget_and_say_what_was_clipped(
     assert report["summary"]["model"]["chunks"] == len(fake_llm.requests) >= 2
     for request in fake_llm.requests:
         assert len(json.dumps(request.body["messages"])) < 2500 * 4 + 4000
+
+
+def test_the_patch_holds_the_verified_suggestions_and_git_applies_it(
+    model_repo: Path, fake_llm: FakeOpenAI, cli: Any, tmp_path: Path
+) -> None:
+    fake_llm.script(
+        "reviewer",
+        Reply.json(
+            {
+                "findings": [
+                    finding(5, "handle = open(path)", end_line=6, suggestion=FIXED_OPEN),
+                    finding(6, "data = json.load(handle)", "overlaps the first", suggestion="    data = {}"),
+                    finding(
+                        11, 'return sum(item["price"] for item in items)', "floats", suggestion=BROKEN_SUM
+                    ),
+                ]
+            }
+        ),
+    )
+    patch = tmp_path / "fixes.diff"
+
+    cli("review", "--patch", str(patch))
+
+    text = patch.read_text()
+    assert text.startswith("--- a/shop/service.py\n+++ b/shop/service.py\n")
+    assert "+    with open(path) as handle:" in text
+    assert "data = {}" not in text, "overlapping suggestions: the first one wins"
+    assert "item['price']" not in text, "a suggestion that does not parse never reaches the patch"
+    check = subprocess.run(
+        ["git", "apply", "--check", str(patch)], cwd=model_repo, capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stderr
+    git(model_repo, "apply", str(patch))
+    assert "with open(path) as handle:" in (model_repo / "shop" / "service.py").read_text()

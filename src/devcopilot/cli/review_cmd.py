@@ -68,6 +68,9 @@ def review(
     strict_model: bool = typer.Option(
         False, "--strict-model", help="Exit 3 when the model pass could not cover the whole change."
     ),
+    patch: str | None = typer.Option(
+        None, "--patch", metavar="FILE", help="Write the verified suggestions as a unified diff to FILE."
+    ),
 ) -> None:
     """Review a change: with no option, the staged changes if any, else the working tree against HEAD."""
     import sys
@@ -100,6 +103,15 @@ def review(
         print_text(result)
     else:
         sys.stdout.write(FORMATS[output](result))
+    if patch is not None:
+        from pathlib import Path
+
+        from devcopilot.core.errors import InputError
+
+        try:
+            Path(patch).write_text(result.patch, encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"--patch {patch}: {error.strerror}") from None
     model_pass = result.summary.model
     if strict_model and (model_pass is None or model_pass.warning):
         raise typer.Exit(ExitCode.MODEL_UNAVAILABLE)

@@ -34,6 +34,7 @@ from devcopilot.jobs.review.findings import (
     visible,
 )
 from devcopilot.jobs.review.model_pass import run_model_pass
+from devcopilot.jobs.review.patch import build_patch
 
 FILTERS = ("added", "context", "file", "all")
 log = logging.getLogger(__name__)
@@ -93,7 +94,8 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
         findings = _sorted([*outcome.engine_findings, *outcome.findings])
         summary = _summary(findings, result.summary, model=outcome.counts)
         coverage = result.coverage.model_copy(update={"model": outcome.coverage})
-        result = ReviewResult(findings=findings, coverage=coverage, summary=summary)
+        patch = build_patch(run.files, findings)
+        result = ReviewResult(findings=findings, coverage=coverage, summary=summary, patch=patch)
     _record(context, result, started)
     return result
 

@@ -109,3 +109,5 @@ class ReviewResult(BaseModel):
     findings: list[Finding]
     coverage: Coverage
     summary: Summary
+    patch: str = Field(default="", exclude=True)
+    """The verified suggestions as a unified diff (written only with ``--patch``)."""
