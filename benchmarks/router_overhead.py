@@ -123,11 +123,14 @@ def measure(calls: int, stream: bool, server_url: str, repo: Path) -> Figures:
 
 
 @contextmanager
-def loopback_server() -> Iterator[str]:
+def loopback_server(*options: str) -> Iterator[str]:
     """The test suite's OpenAI-compatible server, in its own process like any real model server."""
     root = Path(__file__).resolve().parent.parent
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_openai"], cwd=root, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "tests.support.fake_openai", *options],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -306,8 +306,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="Loopback OpenAI-compatible server with a fixed answer.")
     parser.add_argument("--answer", default="ok", help="the content of every answer")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args()
-    server = FakeOpenAI(default=Reply.text(args.answer)).start()
+    server = FakeOpenAI(default=Reply(content=args.answer, delay_s=args.delay)).start()
     sys.stdout.write(server.url + "\n")
     sys.stdout.flush()
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
