@@ -53,7 +53,7 @@ def rules(report: dict[str, Any]) -> set[tuple[str, int, str]]:
 
 
 def test_each_analyzer_finds_its_seeded_case_on_added_lines(repo: Path, cli: Any) -> None:
-    write(repo, {"pkg/core.py": BUGGY_LIBRARY, "pkg/keys.py": 'KEY = "AKIAIOSFODNN7EXAMPLE"\n'})
+    write(repo, {"pkg/core.py": BUGGY_LIBRARY, "pkg/keys.py": 'KEY = "AKIAQ7XMB2KZ4WJ3N5RT"\n'})
     git(repo, "add", "-A")
 
     report = review_json(cli)
@@ -96,7 +96,7 @@ def test_clean_tests_and_scripts_stay_quiet(repo: Path, cli: Any) -> None:
 
 
 def test_a_token_in_a_test_is_still_a_secret(repo: Path, cli: Any) -> None:
-    write(repo, {"tests/test_api.py": 'TOKEN = "ghp_' + "a1B2" * 9 + '"\n'})
+    write(repo, {"tests/test_api.py": 'TOKEN = "ghp_R8fT2mQx9LkZ4pWv7NcY1sHd3JbG6uEa0Xo5"\n'})
     git(repo, "add", "-A")
 
     assert ("tests/test_api.py", 1, "secret/github-token") in rules(review_json(cli))
@@ -444,3 +444,16 @@ def test_a_hook_with_nothing_staged_imports_nothing_heavy(repo: Path) -> None:
     )
 
     assert done.stdout.splitlines() == ["Nothing staged to review.", "[]"], done.stderr
+
+
+def test_documented_example_keys_and_placeholders_are_not_reported(repo: Path, cli: Any) -> None:
+    write(
+        repo,
+        {
+            "docs_example.py": 'KEY = "AKIAIOSFODNN7EXAMPLE"\nTOKEN = "ghp_' + "a" * 36 + '"\n',
+            "real.py": 'TOKEN = "ghp_R8fT2mQx9LkZ4pWv7NcY1sHd3JbG6uEa0Xo5"\n',
+        },
+    )
+    git(repo, "add", "-A")
+
+    assert rules(review_json(cli)) == {("real.py", 1, "secret/github-token")}

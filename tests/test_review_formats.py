@@ -22,7 +22,7 @@ def reviewed_repo(repo: Path) -> Path:
         "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n    return missing\n"
     )
     (repo / "pkg" / "odd,name.py").write_text("x = nope\n")
-    (repo / "pkg" / "keys.py").write_text('KEY = "AKIAIOSFODNN7EXAMPLE"\n')
+    (repo / "pkg" / "keys.py").write_text('KEY = "AKIAQ7XMB2KZ4WJ3N5RT"\n')
     git(repo, "add", "-A")
     return repo
 
@@ -56,7 +56,7 @@ def test_sarif_validates_against_the_official_schema(reviewed_repo: Path, cli: A
     assert secret["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 1,
         "endLine": 1,
-        "snippet": {"text": 'KEY = "AKIAIOSFODNN7EXAMPLE"'},
+        "snippet": {"text": 'KEY = "AKIAQ7XMB2KZ4WJ3N5RT"'},
     }
 
 
