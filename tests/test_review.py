@@ -457,3 +457,22 @@ def test_documented_example_keys_and_placeholders_are_not_reported(repo: Path, c
     git(repo, "add", "-A")
 
     assert rules(review_json(cli)) == {("real.py", 1, "secret/github-token")}
+
+
+def test_a_change_cannot_exclude_itself_from_review(repo: Path, cli: Any) -> None:
+    write(
+        repo, {".devcopilot.toml": '[review]\nexclude = ["**"]\n', "pkg/bad.py": "value = undefined_name\n"}
+    )
+    git(repo, "add", "-A")
+
+    same_change = review_json(cli)
+    git(repo, "commit", "-q", "--no-gpg-sign", "-m", "exclude everything")
+    write(repo, {"pkg/later.py": "other = also_undefined\n"})
+    git(repo, "add", "-A")
+    later_change = review_json(cli)
+
+    assert ("pkg/bad.py", 1, "ruff/F821") in rules(same_change), "the base commit's settings apply"
+    assert later_change["findings"] == []
+    assert {"path": "pkg/later.py", "reason": "excluded by review.exclude"} in later_change["coverage"][
+        "skipped"
+    ]

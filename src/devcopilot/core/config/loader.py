@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -126,9 +126,11 @@ def load_config(
     workspace: Workspace,
     env: Mapping[str, str] | None = None,
     flags: Mapping[str, Any] | None = None,
+    repo_files: RepoFileReader | None = None,
 ) -> EffectiveConfig:
+    """``repo_files`` reads the repository's config files from elsewhere than the disk (a commit)."""
     env = os.environ if env is None else env
-    sources = [*_file_sources(workspace), _env_source(env)]
+    sources = [*_file_sources(workspace, repo_files), _env_source(env)]
     if flags:
         sources.append(Source("command line", dict(flags)))
     merged: dict[str, Any] = {}
@@ -149,33 +151,48 @@ def load_config(
     return config
 
 
-def _file_sources(workspace: Workspace) -> Iterable[Source]:
-    user_file = workspace.home.config_file
-    if user_file.is_file():
-        yield Source(str(user_file), _read_toml(user_file))
+RepoFileReader = Callable[[str], tuple[str, bytes] | None]
+"""Reads a repository file by its relative path: ``(label for messages, content)``, or ``None`` if absent."""
+
+
+def disk_reader(root: Path) -> RepoFileReader:
+    def read(name: str) -> tuple[str, bytes] | None:
+        path = root / name
+        try:
+            return (str(path), path.read_bytes()) if path.is_file() else None
+        except OSError as exc:
+            raise ConfigError(str(path), "", f"cannot be read: {exc.strerror}") from None
+
+    return read
+
+
+def _file_sources(workspace: Workspace, repo_files: RepoFileReader | None) -> Iterable[Source]:
+    user_file = disk_reader(workspace.home.config_dir)(workspace.home.config_file.name)
+    if user_file is not None:
+        yield Source(user_file[0], _parse_toml(*user_file))
     if workspace.repo_root is None:
         return
-    pyproject = workspace.repo_root / "pyproject.toml"
-    if pyproject.is_file():
-        tool = _read_toml(pyproject).get("tool", {})
+    read = repo_files or disk_reader(workspace.repo_root)
+    pyproject = read("pyproject.toml")
+    if pyproject is not None:
+        tool = _parse_toml(*pyproject).get("tool", {})
         section = tool.get("devcopilot") if isinstance(tool, dict) else None
         if section is not None:
             if not isinstance(section, dict):
-                raise ConfigError(str(pyproject), "tool.devcopilot", "must be a table")
-            yield Source(str(pyproject), section, key_prefix="tool.devcopilot.")
-    dedicated = workspace.repo_root / ".devcopilot.toml"
-    if dedicated.is_file():
-        yield Source(str(dedicated), _read_toml(dedicated))
+                raise ConfigError(pyproject[0], "tool.devcopilot", "must be a table")
+            yield Source(pyproject[0], section, key_prefix="tool.devcopilot.")
+    dedicated = read(".devcopilot.toml")
+    if dedicated is not None:
+        yield Source(dedicated[0], _parse_toml(*dedicated))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _parse_toml(label: str, content: bytes) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(content.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), "", f"invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "", f"cannot be read: {exc}") from None
+        raise ConfigError(label, "", f"invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(label, "", f"cannot be read: {exc}") from None
 
 
 def _env_source(env: Mapping[str, str]) -> Source:

@@ -117,6 +117,17 @@ def _has_staged_changes(repo: Path) -> bool:
     return git(repo, "diff", "--cached", "--quiet", against, "--", check=False).returncode == 1
 
 
+def base_commit(repo: Path, source: DiffSource) -> str | None:
+    """The commit the change starts from: whose configuration governs its review."""
+    if not has_head(repo):
+        return None
+    if source.mode is Mode.RANGE:
+        return resolve_commit(repo, _parse_range(source.range)[0])
+    if source.mode is Mode.BASE:
+        return git_text(repo, "merge-base", resolve_commit(repo, source.base or ""), "HEAD").strip()
+    return resolve_commit(repo, "HEAD")
+
+
 def load_diff(repo: Path, source: DiffSource) -> ParsedDiff:
     text, new_side, old_side, notes = _diff_text(repo, source)
     try:
@@ -137,9 +148,7 @@ def _diff_text(repo: Path, source: DiffSource) -> tuple[str, str | None, str | N
         notes = ["untracked files are not reviewed; stage them (git add) to include them"]
         return git_text(repo, "diff", *DIFF_OPTIONS, head, "--"), None, head, notes
     if source.mode is Mode.RANGE:
-        start, sep, end = (source.range or "").partition("..")
-        if not sep or not start or not end or end.startswith("."):
-            raise UsageError(f"--range {source.range!r} is not A..B")
+        start, end = _parse_range(source.range)
         start_sha, end_sha = resolve_commit(repo, start), resolve_commit(repo, end)
         return git_text(repo, "diff", *DIFF_OPTIONS, start_sha, end_sha, "--"), end_sha, start_sha, []
     if source.mode is Mode.BASE:
@@ -149,6 +158,13 @@ def _diff_text(repo: Path, source: DiffSource) -> tuple[str, str | None, str | N
         merge_base = git_text(repo, "merge-base", base_sha, head).strip()
         return git_text(repo, "diff", *DIFF_OPTIONS, merge_base, head, "--"), head, merge_base, []
     return _read_diff_file(source.diff_file or "-"), None, head, []
+
+
+def _parse_range(text: str | None) -> tuple[str, str]:
+    start, sep, end = (text or "").partition("..")
+    if not sep or not start or not end or end.startswith("."):
+        raise UsageError(f"--range {text!r} is not A..B")
+    return start, end
 
 
 def _read_diff_file(name: str) -> str:

@@ -16,11 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from devcopilot.core.config import load_config
+from devcopilot.core.config.schema import ReviewSettings
 from devcopilot.core.context import Context
-from devcopilot.core.errors import InputError
+from devcopilot.core.errors import ConfigError, InputError
+from devcopilot.core.git import git
 from devcopilot.jobs.review.analyzers import ANALYZERS, Analyzer, ToolFailedError
 from devcopilot.jobs.review.analyzers.base import ReviewInput
-from devcopilot.jobs.review.diff import BlobReader, choose_source, load_diff
+from devcopilot.jobs.review.diff import BlobReader, base_commit, choose_source, load_diff
 from devcopilot.jobs.review.files import ReviewFile, gather_files
 from devcopilot.jobs.review.findings import (
     SEVERITY_RANK,
@@ -69,7 +72,7 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
         raise InputError("not inside a git repository", hint="run devcopilot review from within a repository")
     if options.filter not in FILTERS:
         raise InputError(f"--filter {options.filter!r} is not one of {', '.join(FILTERS)}")
-    settings = context.config.settings.review
+    settings = _settings_at_base(context, repo, options)
     options = replace(
         options, exclude=(*options.exclude, *settings.exclude), concurrency=settings.concurrency
     )
@@ -98,6 +101,26 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
         result = ReviewResult(findings=findings, coverage=coverage, summary=summary, patch=patch)
     _record(context, result, started)
     return result
+
+
+def _settings_at_base(context: Context, repo: Path, options: ReviewOptions) -> ReviewSettings:
+    """``[review]`` as the change's base commit has it: a change must not be able to exclude itself."""
+    source = choose_source(
+        repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
+    )
+    base = base_commit(repo, source)
+    if base is None:
+        return context.config.settings.review
+
+    def read(name: str) -> tuple[str, bytes] | None:
+        done = git(repo, "show", f"{base}:{name}", check=False)
+        return (f"{name} at {base[:12]}", done.stdout) if done.returncode == 0 else None
+
+    try:
+        return load_config(context.workspace, repo_files=read).settings.review
+    except ConfigError as error:
+        log.warning("%s; the working tree's [review] settings are used instead", error)
+        return context.config.settings.review
 
 
 def _record(context: Context, result: ReviewResult, started: float) -> None:
