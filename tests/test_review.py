@@ -476,3 +476,27 @@ def test_a_change_cannot_exclude_itself_from_review(repo: Path, cli: Any) -> Non
     assert {"path": "pkg/later.py", "reason": "excluded by review.exclude"} in later_change["coverage"][
         "skipped"
     ]
+
+
+def test_the_configuration_of_the_base_commit_can_widen_the_review(repo: Path, cli: Any) -> None:
+    commit(repo, {".devcopilot.toml": '[review]\nruff_extend_select = ["E501"]\nbandit_level = "low"\n'})
+    write(repo, {"pkg/wide.py": "def check(value):\n    assert value\n    return '" + "x" * 100 + "'\n"})
+    git(repo, "add", "-A")
+
+    report = review_json(cli)
+
+    by_rule = {f["rule"]: f for f in report["findings"]}
+    assert by_rule["ruff/E501"]["severity"] == "warning"
+    assert by_rule["bandit/B101"]["severity"] == "info"
+
+
+def test_a_submodule_is_listed_as_skipped(repo: Path, cli: Any, tmp_path: Path) -> None:
+    from tests.conftest import make_repo
+
+    library = make_repo(tmp_path / "library", {"lib.py": "x = undefined_in_submodule\n"})
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor_lib")
+
+    report = review_json(cli)
+
+    assert {"path": "vendor_lib", "reason": "submodule"} in report["coverage"]["skipped"]
+    assert not any(f["path"].startswith("vendor_lib") for f in report["findings"])

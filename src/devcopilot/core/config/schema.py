@@ -65,6 +65,10 @@ class ReviewSettings(StrictModel):
     """Chunks sent to the model at once."""
     exclude: list[str] = Field(default_factory=list)
     """Globs of files never reviewed (in addition to vendored, lock and generated files)."""
+    ruff_extend_select: list[Annotated[str, Field(pattern=r"^[A-Z]+[0-9]*$")]] = Field(default_factory=list)
+    """ruff rules or prefixes shown in addition to the bug and correctness set (as warnings)."""
+    bandit_level: Literal["low", "medium", "high"] = "medium"
+    """The lowest bandit severity shown; ``low`` findings are shown as info."""
 
 
 class Settings(StrictModel):

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from devcopilot.core.config import load_config
@@ -56,6 +56,8 @@ class ReviewOptions:
     """``--model``: these instead of the review route's models."""
     use_model: bool = True
     concurrency: int = 4
+    settings: ReviewSettings = field(default_factory=ReviewSettings)
+    """``[review]`` from the change's base commit; ``run_review`` fills it in."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,10 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
         raise InputError(f"--filter {options.filter!r} is not one of {', '.join(FILTERS)}")
     settings = _settings_at_base(context, repo, options)
     options = replace(
-        options, exclude=(*options.exclude, *settings.exclude), concurrency=settings.concurrency
+        options,
+        exclude=(*options.exclude, *settings.exclude),
+        concurrency=settings.concurrency,
+        settings=settings,
     )
     run = review(repo, options)
     result = run.result
@@ -154,7 +159,7 @@ def review(repo: Path, options: ReviewOptions) -> EngineRun:
     diff = load_diff(repo, source)
     with BlobReader(repo) as blobs:
         files, skipped = gather_files(blobs, diff, options.paths, options.exclude)
-        statuses, raw = _run_analyzers(ReviewInput(files, Path(), repo, diff, blobs))
+        statuses, raw = _run_analyzers(ReviewInput(files, Path(), repo, diff, blobs, options.settings))
     changed = {file.path: file for file in diff.files}
     shown_raw = (
         f

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from devcopilot.core.config.schema import ReviewSettings
 from devcopilot.jobs.review.diff import BlobReader, ParsedDiff
 from devcopilot.jobs.review.files import ReviewFile
 from devcopilot.jobs.review.findings import Finding
@@ -25,6 +26,8 @@ class ReviewInput:
     """The whole change, skipped files included (binary files, deletions)."""
     blobs: BlobReader
     """Reads any version of a file from git, for analyzers that compare before and after."""
+    settings: ReviewSettings = field(default_factory=ReviewSettings)
+    """``[review]`` as the change's base commit has it."""
 
 
 class Analyzer(Protocol):

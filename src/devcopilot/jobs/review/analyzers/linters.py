@@ -40,7 +40,7 @@ BANDIT_QUIET_BY_KIND: dict[FileKind, frozenset[str]] = {
     # A script's job is often to run commands.
     "script": frozenset({"B404", "B603", "B607"}),
 }
-BANDIT_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning"}
+BANDIT_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning", "LOW": "info"}
 BANDIT_FILES_PER_PROCESS = 25
 
 
@@ -84,7 +84,7 @@ class RuffAnalyzer:
         workdir = review.workdir
         if not python:
             return []
-        select = ",".join((*RUFF_ERRORS, *RUFF_WARNINGS))
+        select = ",".join((*RUFF_ERRORS, *RUFF_WARNINGS, *review.settings.ruff_extend_select))
         args = [
             "ruff",
             "check",
@@ -132,7 +132,7 @@ class BanditAnalyzer:
             "json",
             "--quiet",
             "--severity-level",
-            "medium",
+            review.settings.bandit_level,
             "--confidence-level",
             "medium",
         ]
