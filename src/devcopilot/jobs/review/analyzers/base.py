@@ -10,7 +10,7 @@ from typing import Protocol
 from devcopilot.core.config.schema import ReviewSettings
 from devcopilot.jobs.review.diff import BlobReader, ParsedDiff
 from devcopilot.jobs.review.files import ReviewFile
-from devcopilot.jobs.review.findings import Finding
+from devcopilot.jobs.review.findings import Category, Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,26 @@ class Analyzer(Protocol):
 
 def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
+
+
+def line_finding(
+    analyzer: str,
+    file: ReviewFile,
+    line: int,
+    rule: str,
+    message: str,
+    *,
+    severity: Severity,
+    category: Category,
+) -> Finding:
+    """A finding on one line of ``file``; ``rule`` is the full rule id (``secret/github-token``)."""
+    return Finding(
+        path=file.path,
+        line=line,
+        end_line=line,
+        severity=severity,
+        category=category,
+        rule=rule,
+        source=analyzer,
+        message=message,
+    )

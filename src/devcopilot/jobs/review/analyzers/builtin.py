@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import yaml
 
-from devcopilot.jobs.review.analyzers.base import ReviewInput
+from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding
 from devcopilot.jobs.review.files import ReviewFile
 from devcopilot.jobs.review.findings import Finding, Severity
 
@@ -35,15 +35,8 @@ class BuiltinAnalyzer:
         return findings
 
     def _finding(self, file: ReviewFile, line: int, severity: Severity, rule: str, message: str) -> Finding:
-        return Finding(
-            path=file.path,
-            line=line,
-            end_line=line,
-            severity=severity,
-            category="bug",
-            rule=f"builtin/{rule}",
-            source=self.name,
-            message=message,
+        return line_finding(
+            self.name, file, line, f"builtin/{rule}", message, severity=severity, category="bug"
         )
 
     def _conflict_markers(self, file: ReviewFile) -> Iterator[Finding]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from devcopilot.jobs.review.analyzers.base import ReviewInput
+from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding
 from devcopilot.jobs.review.files import ReviewFile
 from devcopilot.jobs.review.findings import Finding, Severity
 
@@ -57,13 +57,6 @@ class InjectionAnalyzer:
         return findings
 
     def _finding(self, file: ReviewFile, line: int, severity: Severity, rule: str, message: str) -> Finding:
-        return Finding(
-            path=file.path,
-            line=line,
-            end_line=line,
-            severity=severity,
-            category="security",
-            rule=f"injection/{rule}",
-            source=self.name,
-            message=message,
+        return line_finding(
+            self.name, file, line, f"injection/{rule}", message, severity=severity, category="security"
         )

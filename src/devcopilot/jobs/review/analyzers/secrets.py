@@ -7,9 +7,12 @@ import re
 from collections import Counter
 
 from devcopilot.core.redaction import find_secrets
-from devcopilot.jobs.review.analyzers.base import ReviewInput, line_of
+from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding, line_of
 from devcopilot.jobs.review.findings import Finding
 
+COMMITTED_MESSAGE = (
+    "secret committed ({kind}): move it to a secret store and rotate it; it stays in the git history"
+)
 # A literal password or secret assigned in a test is a fixture; a token in a real format never is.
 FIXTURE_KINDS = frozenset({"password", "secret"})
 # Provider documentation's own example values (AWS's ...EXAMPLE keys) and obvious placeholders.
@@ -50,18 +53,17 @@ class SecretsAnalyzer:
                     continue
                 if not looks_real(kind, file.text[start:end]):
                     continue
+                message = COMMITTED_MESSAGE.format(kind=kind)
                 line = line_of(file.text, start)
                 findings.append(
-                    Finding(
-                        path=file.path,
-                        line=line,
-                        end_line=line,
+                    line_finding(
+                        self.name,
+                        file,
+                        line,
+                        f"secret/{kind}",
+                        message,
                         severity="error",
                         category="security",
-                        rule=f"secret/{kind}",
-                        source=self.name,
-                        message=f"secret committed ({kind}): move it to a secret store and rotate it; "
-                        "it stays in the git history",
                     )
                 )
         return findings
