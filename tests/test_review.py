@@ -500,3 +500,20 @@ def test_a_submodule_is_listed_as_skipped(repo: Path, cli: Any, tmp_path: Path) 
 
     assert {"path": "vendor_lib", "reason": "submodule"} in report["coverage"]["skipped"]
     assert not any(f["path"].startswith("vendor_lib") for f in report["findings"])
+
+
+@pytest.mark.slow
+def test_an_offline_review_never_imports_litellm(repo: Path) -> None:
+    write(repo, {"pkg/bad.py": "value = undefined_name\n"})
+    git(repo, "add", "-A")
+    probe = (
+        "import sys\nfrom devcopilot.cli.app import run\n"
+        "try:\n    run(['review', '--format', 'json'])\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('litellm=%s' % ('litellm' in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert "F821" in done.stdout
+    assert done.stderr.endswith("litellm=False"), done.stderr
