@@ -51,11 +51,9 @@ class ReviewOptions:
     diff_file: str | None = None
     filter: str = "added"
     paths: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     """``--model``: these instead of the review route's models."""
     use_model: bool = True
-    concurrency: int = 4
     settings: ReviewSettings = field(default_factory=ReviewSettings)
     """``[review]`` from the change's base commit; ``run_review`` fills it in."""
 
@@ -74,13 +72,7 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
         raise InputError("not inside a git repository", hint="run devcopilot review from within a repository")
     if options.filter not in FILTERS:
         raise InputError(f"--filter {options.filter!r} is not one of {', '.join(FILTERS)}")
-    settings = _settings_at_base(context, repo, options)
-    options = replace(
-        options,
-        exclude=(*options.exclude, *settings.exclude),
-        concurrency=settings.concurrency,
-        settings=settings,
-    )
+    options = replace(options, settings=_settings_at_base(context, repo, options))
     run = review(repo, options)
     result = run.result
     router = (
@@ -95,7 +87,7 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
             run.files,
             result.findings,
             filter_=options.filter,
-            concurrency=options.concurrency,
+            concurrency=options.settings.concurrency,
         )
         if outcome.counts.warning:
             log.warning("%s; the engine's findings are reported", outcome.counts.warning)
@@ -158,7 +150,7 @@ def review(repo: Path, options: ReviewOptions) -> EngineRun:
     )
     diff = load_diff(repo, source)
     with BlobReader(repo) as blobs:
-        files, skipped = gather_files(blobs, diff, options.paths, options.exclude)
+        files, skipped = gather_files(blobs, diff, options.paths, tuple(options.settings.exclude))
         statuses, raw = _run_analyzers(ReviewInput(files, Path(), repo, diff, blobs, options.settings))
     changed = {file.path: file for file in diff.files}
     shown_raw = (
