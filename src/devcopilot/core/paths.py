@@ -51,6 +51,15 @@ class Home:
         )
 
 
+def find_executable(name: str) -> str | None:
+    """Beside this interpreter, else on PATH: a virtualenv's bin is not on PATH when called by its path."""
+    import shutil  # noqa: PLC0415 - only the few callers that look for a tool pay for it
+    import sys  # noqa: PLC0415
+
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
 def find_repo_root(start: Path | None = None) -> Path | None:
     """The nearest enclosing git work tree, found without starting a git process.
 

@@ -34,8 +34,6 @@ class Appender(Protocol):
         """Append ``line`` whole; ``False`` when the lock could not be had in time."""
         ...
 
-    def close(self) -> None: ...
-
 
 def open_appender(path: Path, *, max_bytes: int, keep: int, timeout_s: float) -> Appender:
     if sys.platform == "win32":  # pragma: no cover - no fcntl there
@@ -71,9 +69,6 @@ class FlockAppender:
             finally:
                 if self._fd == fd:
                     fcntl.flock(fd, fcntl.LOCK_UN)
-
-    def close(self) -> None:
-        self._forget()
 
     def _descriptor(self) -> int:
         if self._fd is None:
@@ -124,9 +119,6 @@ class FileLockAppender:  # pragma: no cover - used only where fcntl is missing
                 return True
         except Timeout:
             return False
-
-    def close(self) -> None:
-        return
 
 
 def rotated_path(path: Path, index: int) -> Path:

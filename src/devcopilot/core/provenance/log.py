@@ -58,11 +58,6 @@ class ProvenanceLog:
         """Lines the last read could not use: torn, not JSON, or written by a newer devcopilot."""
         self._appender: Appender | None = None
 
-    def close(self) -> None:
-        if self._appender is not None:
-            self._appender.close()
-            self._appender = None
-
     @cached_property
     def repo_head(self) -> str | None:
         """The repository's HEAD commit, asked of git once per process."""

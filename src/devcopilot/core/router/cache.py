@@ -84,12 +84,6 @@ class ResponseCache:
             (key, CACHE_FORMAT, body, time.time()),
         )
 
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-
     def _run(self, sql: str, args: tuple[Any, ...], *, fetch: bool = False) -> tuple[Any, ...] | None:
         with self._lock:
             if self._broken:

@@ -22,8 +22,8 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
 
 from devcopilot.core.errors import InputError, UsageError
-from devcopilot.core.git import git, git_text, has_head, resolve_commit
-from devcopilot.jobs.review.quick import EMPTY_TREE
+from devcopilot.core.git import git_text, has_head, resolve_commit
+from devcopilot.jobs.review.quick import EMPTY_TREE, has_staged_changes
 
 _TOP_LEVEL_DEFINITION = re.compile(r"(?:async\s+)?(?:def|class)\s+[A-Za-z]")
 DIFF_OPTIONS = (
@@ -107,14 +107,9 @@ def choose_source(
         return DiffSource(Mode.BASE, base=base)
     if diff_file:
         return DiffSource(Mode.DIFF_FILE, diff_file=diff_file)
-    if staged or _has_staged_changes(repo):
+    if staged or has_staged_changes(repo, head=has_head(repo)):
         return DiffSource(Mode.STAGED)
     return DiffSource(Mode.WORKTREE)
-
-
-def _has_staged_changes(repo: Path) -> bool:
-    against = "HEAD" if has_head(repo) else EMPTY_TREE
-    return git(repo, "diff", "--cached", "--quiet", against, "--", check=False).returncode == 1
 
 
 def base_commit(repo: Path, source: DiffSource) -> str | None:

@@ -23,7 +23,7 @@ from devcopilot.core.errors import ConfigError, InputError
 from devcopilot.core.git import git
 from devcopilot.jobs.review.analyzers import ANALYZERS, Analyzer, ToolFailedError
 from devcopilot.jobs.review.analyzers.base import ReviewInput
-from devcopilot.jobs.review.diff import BlobReader, base_commit, choose_source, load_diff
+from devcopilot.jobs.review.diff import BlobReader, DiffSource, base_commit, choose_source, load_diff
 from devcopilot.jobs.review.files import ReviewFile, gather_files
 from devcopilot.jobs.review.findings import (
     SEVERITY_RANK,
@@ -72,8 +72,11 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
         raise InputError("not inside a git repository", hint="run devcopilot review from within a repository")
     if options.filter not in FILTERS:
         raise InputError(f"--filter {options.filter!r} is not one of {', '.join(FILTERS)}")
-    options = replace(options, settings=_settings_at_base(context, repo, options))
-    run = review(repo, options)
+    source = choose_source(
+        repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
+    )
+    options = replace(options, settings=_settings_at_base(context, repo, source))
+    run = review(repo, options, source)
     result = run.result
     router = (
         context.router("review", job="review", models=list(options.models) or None)
@@ -100,11 +103,8 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
     return result
 
 
-def _settings_at_base(context: Context, repo: Path, options: ReviewOptions) -> ReviewSettings:
+def _settings_at_base(context: Context, repo: Path, source: DiffSource) -> ReviewSettings:
     """``[review]`` as the change's base commit has it: a change must not be able to exclude itself."""
-    source = choose_source(
-        repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
-    )
     base = base_commit(repo, source)
     if base is None:
         return context.config.settings.review
@@ -143,11 +143,12 @@ def _record(context: Context, result: ReviewResult, started: float) -> None:
     )
 
 
-def review(repo: Path, options: ReviewOptions) -> EngineRun:
+def review(repo: Path, options: ReviewOptions, source: DiffSource | None = None) -> EngineRun:
     """The offline engine: gather the change, run every analyzer, keep what the filter shows."""
-    source = choose_source(
-        repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
-    )
+    if source is None:
+        source = choose_source(
+            repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
+        )
     diff = load_diff(repo, source)
     with BlobReader(repo) as blobs:
         files, skipped = gather_files(blobs, diff, options.paths, tuple(options.settings.exclude))

@@ -9,13 +9,12 @@ model that is down must never block a commit; only findings do.
 
 from __future__ import annotations
 
-import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from devcopilot.core.errors import InputError
 from devcopilot.core.git import git_text
+from devcopilot.core.paths import find_executable
 
 MARKER = "# installed by `devcopilot hook install`"
 CHAINED_NAME = "pre-commit.chained"
@@ -58,11 +57,6 @@ def _is_ours(path: Path) -> bool:
         return False
 
 
-def _executable() -> str:
-    candidate = Path(sys.executable).with_name("devcopilot")
-    return str(candidate) if candidate.exists() else shutil.which("devcopilot") or "devcopilot"
-
-
 def install(repo: Path, *, force: bool = False) -> HookOutcome:
     folder = hooks_dir(repo)
     hook, chained = folder / "pre-commit", folder / CHAINED_NAME
@@ -80,7 +74,11 @@ def install(repo: Path, *, force: bool = False) -> HookOutcome:
         hook.replace(chained)
         message = f"installed; your existing hook was kept as {chained.name} and runs first"
     folder.mkdir(parents=True, exist_ok=True)
-    hook.write_text(HOOK_TEMPLATE.format(marker=MARKER, chained=CHAINED_NAME, executable=_executable()))
+    hook.write_text(
+        HOOK_TEMPLATE.format(
+            marker=MARKER, chained=CHAINED_NAME, executable=find_executable("devcopilot") or "devcopilot"
+        )
+    )
     hook.chmod(0o755)
     return HookOutcome(hook, message)
 

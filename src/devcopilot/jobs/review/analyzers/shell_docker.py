@@ -8,12 +8,11 @@ to keep a review worth reading.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from devcopilot.core.paths import find_executable
 from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.analyzers.linters import TOOL_TIMEOUT_S, ToolFailedError
 from devcopilot.jobs.review.files import ReviewFile
@@ -21,12 +20,6 @@ from devcopilot.jobs.review.findings import Finding, Severity
 
 _SHELLS = ("sh", "bash", "dash", "ksh", "zsh")
 _LEVELS: dict[str, Severity] = {"error": "error", "warning": "warning"}
-
-
-def find_tool(name: str) -> str | None:
-    """On PATH, or beside this interpreter (a virtualenv's bin is not on PATH when called by path)."""
-    beside = Path(sys.executable).with_name(name)
-    return str(beside) if beside.exists() else shutil.which(name)
 
 
 def is_shell_script(file: ReviewFile) -> bool:
@@ -78,11 +71,11 @@ class ShellcheckAnalyzer:
     name = "shellcheck"
 
     def unavailable_reason(self) -> str | None:
-        return None if find_tool("shellcheck") else "shellcheck is not installed"
+        return None if find_executable("shellcheck") else "shellcheck is not installed"
 
     def analyze(self, review: ReviewInput) -> list[Finding]:
         scripts = [f.path for f in review.files if is_shell_script(f)]
-        tool = find_tool("shellcheck")
+        tool = find_executable("shellcheck")
         if not scripts or tool is None:
             return []
         report = _run_tool([tool, "--format=json1", "--severity=warning", *scripts], review.workdir)
@@ -97,11 +90,11 @@ class HadolintAnalyzer:
     name = "hadolint"
 
     def unavailable_reason(self) -> str | None:
-        return None if find_tool("hadolint") else "hadolint is not installed"
+        return None if find_executable("hadolint") else "hadolint is not installed"
 
     def analyze(self, review: ReviewInput) -> list[Finding]:
         dockerfiles = [f.path for f in review.files if is_dockerfile(f)]
-        tool = find_tool("hadolint")
+        tool = find_executable("hadolint")
         if not dockerfiles or tool is None:
             return []
         findings: list[Finding] = []
