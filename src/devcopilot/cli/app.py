@@ -20,6 +20,7 @@ import typer
 from devcopilot import __version__
 from devcopilot.cli.config_cmd import config_app
 from devcopilot.cli.hook_cmd import hook_app
+from devcopilot.cli.incident_cmd import incident_app
 from devcopilot.cli.log_cmd import register_log_commands
 from devcopilot.cli.models_cmd import models_app
 from devcopilot.cli.output import configure_output, error_line
@@ -69,6 +70,7 @@ def main(
 
 app.command("review")(review)
 app.add_typer(hook_app, name="hook")
+app.add_typer(incident_app, name="incident")
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
 app.add_typer(prompts_app, name="prompts")

@@ -104,10 +104,16 @@ def placeholder(kind: str) -> str:
     return f"[REDACTED:{kind}]"
 
 
-def redact(text: str) -> Redaction:
-    """Replace every secret in ``text`` by a placeholder naming its kind."""
+PERSONAL_PATTERNS: tuple[SecretPattern, ...] = (
+    _p("email", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"),
+)
+"""Personal data: redacted where a job asks for it (logs), not reported as a secret by the review."""
+
+
+def redact(text: str, *, personal: bool = False) -> Redaction:
+    """Replace every secret (with ``personal``, personal data too) by a placeholder naming its kind."""
     counts: Counter[str] = Counter()
-    for pattern in SECRET_PATTERNS:
+    for pattern in (*SECRET_PATTERNS, *PERSONAL_PATTERNS) if personal else SECRET_PATTERNS:
         text = pattern.regex.sub(partial(_replace, pattern=pattern, counts=counts), text)
     return Redaction(text, counts)
 

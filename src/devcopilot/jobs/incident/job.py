@@ -1,0 +1,179 @@
+"""The incident commands' work: open the inputs, run the engine (and the model), remember, record."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from devcopilot.core.context import Context
+from devcopilot.core.errors import InputError
+from devcopilot.core.paths import find_repo_root
+from devcopilot.jobs.incident import memory
+from devcopilot.jobs.incident.engine import explain, gather
+from devcopilot.jobs.incident.events import FormatInfo, parse_iso
+from devcopilot.jobs.incident.mining import MiningResult, mine_sources
+from devcopilot.jobs.incident.reader import LogSource, ReadStats, open_source
+from devcopilot.jobs.incident.report import IncidentReport, SimilarIncident
+
+log = logging.getLogger("devcopilot.incident")
+
+
+@dataclass(frozen=True)
+class ExplainOptions:
+    files: tuple[str, ...]
+    since: str | None = None
+    until: str | None = None
+    repo: str | None = None
+    models: tuple[str, ...] = ()
+    use_model: bool = True
+
+
+def parse_time(value: str | None, flag: str) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parse_iso(value)
+    if parsed is None:
+        raise InputError(f"{flag} {value!r} is not an ISO-8601 time (for example 2024-05-01T10:00:00Z)")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def open_all(stack: ExitStack, files: tuple[str, ...]) -> list[LogSource]:
+    if not files:
+        raise InputError("no log given", hint="pass log files, or - to read standard input")
+    if files.count("-") > 1:
+        raise InputError("standard input (-) can be read only once")
+    sources = []
+    for path in files:
+        source = open_source(path)
+        stack.callback(source.close)
+        sources.append(source)
+    return sources
+
+
+def read_notes(stats: list[ReadStats], formats: dict[str, FormatInfo]) -> list[str]:
+    """The documented degradations, said once each."""
+    notes = []
+    for name, info in formats.items():
+        if info.assumed_year:
+            notes.append(f"{name}: timestamps carry no year; read as {info.assumed_year}")
+        if info.zone_assumed:
+            notes.append(f"{name}: timestamps carry no time zone; read as UTC")
+        if info.kind == "lines":
+            notes.append(f"{name}: no known log format; read one event per line")
+    cut = sum(s.cut_lines for s in stats)
+    latin = sum(s.latin1_lines for s in stats)
+    if cut:
+        notes.append(f"{cut} lines over 64 KiB were cut there")
+    if latin:
+        notes.append(f"{latin} lines were not UTF-8 and were read as Latin-1")
+    return notes
+
+
+def run_templates(files: tuple[str, ...], *, per_line: bool) -> tuple[MiningResult, list[str]]:
+    with ExitStack() as stack:
+        sources = open_all(stack, files)
+        result = mine_sources(sources, default_year=datetime.now(UTC).year, per_line=per_line)
+        notes = read_notes([s.stats for s in sources], result.formats)
+    if result.lines == 0:
+        raise InputError("the input is empty")
+    return result, notes
+
+
+def _repo(context: Context, option: str | None) -> Path | None:
+    if option is None:
+        return context.workspace.repo_root
+    root = find_repo_root(Path(option).resolve())
+    if root is None:
+        raise InputError(f"--repo {option}: not a git repository")
+    return root
+
+
+def run_explain(context: Context, options: ExplainOptions) -> IncidentReport:
+    started = time.perf_counter()
+    since, until = parse_time(options.since, "--since"), parse_time(options.until, "--until")
+    repo = _repo(context, options.repo)
+    with ExitStack() as stack:
+        sources = open_all(stack, options.files)
+        gathered = gather(sources, repo=repo, since=since, until=until, default_year=datetime.now(UTC).year)
+        lines = sum(s.stats.lines for s in sources)
+        notes = read_notes([s.stats for s in sources], gathered.formats)
+    if lines == 0:
+        raise InputError("the input is empty")
+    sources_seen = {name: info.layout or info.kind for name, info in gathered.formats.items()}
+    analysis = explain(gathered, repo=repo, notes=notes, sources=sources_seen)
+    report = analysis.report.model_copy(update={"lines": lines})
+    router = (
+        context.router("incident", job="incident", models=list(options.models) or None)
+        if options.use_model
+        else None
+    )
+    if router is not None and not router.offline and gathered.events:
+        from devcopilot.jobs.incident.model_pass import run_model_pass  # noqa: PLC0415 - the model path only
+
+        outcome = run_model_pass(router, context.prompts, analysis, repo)
+        if outcome.summary.warning:
+            log.warning("%s; the engine's explanation is reported", outcome.summary.warning)
+        report = report.model_copy(
+            update={
+                "hypotheses": [*report.hypotheses, *outcome.hypotheses],
+                "next_checks": list(dict.fromkeys([*report.next_checks, *outcome.next_checks])),
+                "mitigations": outcome.mitigations,
+                "model": outcome.summary,
+            }
+        )
+    state = context.workspace.state_dir
+    similar = memory.similar(state, report.id, analysis.fingerprint) if analysis.fingerprint else []
+    report = report.model_copy(
+        update={
+            "similar": [
+                SimilarIncident(
+                    id=r["id"],
+                    similarity=round(score, 3),
+                    summary=r.get("summary", ""),
+                    resolution=r.get("resolution"),
+                )
+                for r, score in similar
+            ]
+        }
+    )
+    if analysis.fingerprint:
+        memory.save(
+            state,
+            {
+                "id": report.id,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "summary": report.summary,
+                "impact_start": report.impact_start,
+                "fingerprint": sorted(analysis.fingerprint),
+                "sources": sorted(report.sources),
+                "resolution": None,
+            },
+        )
+    _record(context, report, started)
+    return report
+
+
+def _record(context: Context, report: IncidentReport, started: float) -> None:
+    model = report.model
+    provenance = context.provenance
+    provenance.append(
+        provenance.new_record(
+            "job_run",
+            job="incident",
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            **{
+                "incident.id": report.id,
+                "incident.lines": report.lines,
+                "incident.events": report.events,
+                "incident.templates": report.templates,
+                "incident.hypotheses": len(report.hypotheses),
+                "verification.proposed": model.proposed if model else 0,
+                "verification.accepted": model.accepted if model else 0,
+                "verification.dropped": model.dropped if model else {},
+            },
+        )
+    )

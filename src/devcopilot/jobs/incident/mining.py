@@ -1,0 +1,220 @@
+"""Mine a log's templates, with what each template's lines have in common: counts, first and last seen.
+
+Two paths lead to the same key table. Text logs whose header has a fixed
+number of fields take the block path: a block of lines is split by position,
+checked against the header regex on a sample of its lines, and counted in C.
+Everything else (JSON lines, logfmt, Kubernetes events, headers of varying
+shape, blocks holding stack traces) takes the event path, one event at a
+time. Both keep statistics per key, never per line, unless the caller asks
+for the per-line assignment (``--format json``), which costs four bytes a line.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from devcopilot.jobs.incident.events import Event, FormatInfo, TimestampReader, read_events
+from devcopilot.jobs.incident.layouts import Layout, detect_layout, header_fields
+from devcopilot.jobs.incident.miner import Template, TemplateMiner
+from devcopilot.jobs.incident.reader import LogSource
+
+SAMPLES_PER_TEMPLATE = 3
+VALIDATION_STRIDE = 64
+"""One line in this many is checked against the header regex on the block path."""
+
+
+@dataclass
+class KeyStats:
+    """What the lines of one key (and, merged, one template) have in common."""
+
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+    samples: list[tuple[str, int, str]] = field(default_factory=list)
+    """``(source, line, message)`` of the first few lines."""
+    levels: dict[str, int] = field(default_factory=dict)
+    bins: dict[int, int] = field(default_factory=dict)
+    """Lines per time bin (see ``Timeline``); filled on the event path only."""
+    component: str | None = None
+    """The component (logger, Kubernetes object) of the first line; filled on the event path only."""
+
+    def see(self, source: str, line: int, timestamp: datetime | None, message: str) -> None:
+        if timestamp is not None:
+            if self.first_ts is None or timestamp < self.first_ts:
+                self.first_ts = timestamp
+            if self.last_ts is None or timestamp > self.last_ts:
+                self.last_ts = timestamp
+        if len(self.samples) < SAMPLES_PER_TEMPLATE:
+            self.samples.append((source, line, message))
+
+    def record(self, event: Event) -> None:
+        """One event of this key seen: its time, sample, component and level."""
+        self.see(event.source, event.line, event.timestamp, event.message)
+        self.component = self.component or event.component
+        if event.level:
+            self.levels[event.level] = self.levels.get(event.level, 0) + 1
+
+
+def merge_stats(into: KeyStats, other: KeyStats) -> None:
+    for stamp in (other.first_ts, other.last_ts):
+        if stamp is not None:
+            into.first_ts = stamp if into.first_ts is None else min(into.first_ts, stamp)
+            into.last_ts = stamp if into.last_ts is None else max(into.last_ts, stamp)
+    into.samples = sorted(into.samples + other.samples, key=lambda s: (s[0], s[1]))[:SAMPLES_PER_TEMPLATE]
+    for level, count in other.levels.items():
+        into.levels[level] = into.levels.get(level, 0) + count
+    for index, count in other.bins.items():
+        into.bins[index] = into.bins.get(index, 0) + count
+    into.component = into.component or other.component
+
+
+def template_stats(template: Template[KeyStats]) -> KeyStats:
+    merged = KeyStats()
+    for key in template.keys:
+        merge_stats(merged, key.stats)
+    return merged
+
+
+def new_miner() -> TemplateMiner[KeyStats]:
+    return TemplateMiner(KeyStats, merge_stats)
+
+
+@dataclass
+class MiningResult:
+    templates: list[Template[KeyStats]]
+    formats: dict[str, FormatInfo]
+    events: int
+    lines: int
+    line_keys: list[tuple[str, array[int]]] | None
+    """Per source, each line's key index (0 for a line that belongs to the previous event's key)."""
+    key_template: dict[int, Template[KeyStats]]
+
+
+def mine_sources(sources: Iterable[LogSource], *, default_year: int, per_line: bool) -> MiningResult:
+    miner = new_miner()
+    formats: dict[str, FormatInfo] = {}
+    line_keys: list[tuple[str, array[int]]] = []
+    events = lines = 0
+    for source in sources:
+        assigned: array[int] | None = array("I") if per_line else None
+        blocks = source.blocks()
+        first_block = next(blocks, [])
+        layout = detect_layout(first_block)
+        fields = header_fields(layout, first_block) if layout is not None else None
+        stream = _chain(first_block, blocks)
+        if layout is not None and fields is not None:
+            info = FormatInfo("text", layout.name)
+            events += _mine_blocks(
+                miner,
+                source=source.name,
+                blocks=stream,
+                layout=layout,
+                fields=fields,
+                info=info,
+                default_year=default_year,
+                assigned=assigned,
+            )
+        else:
+            info, parsed = read_events(source.name, _flatten(stream), default_year=default_year)
+            events += _mine_events(miner, parsed, assigned)
+        formats[source.name] = info
+        lines += source.stats.lines
+        if assigned is not None:
+            line_keys.append((source.name, assigned))
+    templates = miner.templates()
+    key_template = {key.index: template for template in templates for key in template.keys}
+    for old in miner.aliases:
+        new = old
+        while new in miner.aliases:
+            new = miner.aliases[new]
+        key_template[old] = key_template[new]
+    return MiningResult(templates, formats, events, lines, line_keys if per_line else None, key_template)
+
+
+def _chain(first: list[str], rest: Iterator[list[str]]) -> Iterator[list[str]]:
+    if first:
+        yield first
+    yield from rest
+
+
+def _flatten(blocks: Iterator[list[str]]) -> Iterator[str]:
+    for block in blocks:
+        yield from block
+
+
+def _mine_events(miner: TemplateMiner[KeyStats], events: Iterator[Event], assigned: array[int] | None) -> int:
+    count = 0
+    for event in events:
+        count += 1
+        key = miner.add(event.message)
+        key.stats.record(event)
+        if assigned is not None:
+            while len(assigned) < event.line - 1:
+                assigned.append(assigned[-1] if assigned else 0)  # continuation lines join their event
+            assigned.append(key.index + 1)
+    return count
+
+
+def _mine_blocks(
+    miner: TemplateMiner[KeyStats],
+    *,
+    source: str,
+    blocks: Iterator[list[str]],
+    layout: Layout,
+    fields: int,
+    info: FormatInfo,
+    default_year: int,
+    assigned: array[int] | None,
+) -> int:
+    """The block path: one event per line, messages split by position, statistics per distinct shape."""
+    reader = TimestampReader(layout.timestamp_formats, info, default_year)
+    match = layout.pattern.match
+    offset = 0
+    count = 0
+    for block in blocks:
+        if not _block_fits(block, match, fields):
+            _, parsed = read_events(source, iter(block), default_year=default_year)
+            count += _mine_events(miner, _shifted(parsed, offset), assigned)
+            if assigned is not None:
+                while len(assigned) < offset + len(block):
+                    assigned.append(assigned[-1] if assigned else 0)
+            offset += len(block)
+            continue
+        messages = [line.split(None, fields)[-1] for line in block]
+        shapes, resolved = miner.add_block(messages)
+        first = dict(zip(reversed(shapes), range(len(shapes) - 1, -1, -1), strict=True))
+        last = dict(zip(shapes, range(len(shapes)), strict=True))
+        for shape, key in resolved.items():
+            for index in sorted({first[shape], last[shape]}):
+                found = match(block[index])
+                stamp = found["ts"] if found and "ts" in layout.pattern.groupindex else None
+                key.stats.see(
+                    source, offset + index + 1, reader.parse(stamp) if stamp else None, messages[index]
+                )
+        if assigned is not None:
+            assigned.extend(resolved[shape].index + 1 for shape in shapes)
+        offset += len(block)
+        count += len(block)
+    return count
+
+
+def _shifted(events: Iterator[Event], offset: int) -> Iterator[Event]:
+    for event in events:
+        event.line += offset
+        yield event
+
+
+def _block_fits(block: list[str], match: object, fields: int) -> bool:
+    """Whether every line is one header line: no continuation line, and a sample agrees with the regex."""
+    text = "\n".join(block)
+    if not text or text[0] in " \t" or "\n " in text or "\n\t" in text or "\n\n" in text or block[-1] == "":
+        return False
+    for index in range(0, len(block), VALIDATION_STRIDE):
+        line = block[index]
+        found = match(line)  # type: ignore[operator]
+        parts = line.split(None, fields)
+        if found is None or len(parts) <= fields or parts[fields].strip() != found["msg"].strip():
+            return False
+    return True

@@ -1,0 +1,204 @@
+"""The model's explanation of an incident, and the verification each of its claims must pass.
+
+The model sees compressed evidence only: templates with counts and first and
+last seen, a few redacted sample lines each, the stack traces, and the
+candidate commits with the files they touch, within the route's token
+budget; never the raw log. Its answer is checked claim by claim:
+
+- an evidence reference must be a ``file:line`` or template id given to it;
+- a commit sha must resolve to a commit of the repository;
+- a next check must be a command the engine can show is read-only.
+
+A hypothesis left with no verified evidence is dropped, unknown shas and
+unsafe commands are removed, and every drop is counted. The model adds
+hypotheses after the engine's; it can never remove or reorder them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from devcopilot.core.errors import ModelUnavailableError
+from devcopilot.core.prompts import PromptRegistry
+from devcopilot.core.router import ModelRouter
+from devcopilot.jobs.incident.checks import is_read_only
+from devcopilot.jobs.incident.correlate import sha_exists
+from devcopilot.jobs.incident.engine import Analysis, clean
+from devcopilot.jobs.incident.report import CommitRef, Evidence, Hypothesis, ModelSummary
+
+PROMPT_ID = "incident/explain"
+DEFAULT_INPUT_TOKENS = 12_000
+CHARS_PER_TOKEN = 4
+SAMPLES_PER_TEMPLATE = 2
+
+
+class ModelHypothesis(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    title: str
+    explanation: str = ""
+    confidence: Literal["high", "medium", "low"] = "low"
+    evidence: list[str] = Field(default_factory=list)
+    commits: list[str] = Field(default_factory=list)
+
+
+class IncidentAnswer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    summary: str = ""
+    impact: str = ""
+    hypotheses: list[ModelHypothesis] = Field(default_factory=list)
+    next_checks: list[str] = Field(default_factory=list)
+    mitigations: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    hypotheses: list[Hypothesis]
+    next_checks: list[str]
+    mitigations: list[str]
+    summary: ModelSummary
+
+
+def evidence_text(analysis: Analysis, budget_tokens: int) -> tuple[str, dict[str, Evidence]]:
+    """The compressed evidence, and every reference it contains (what a model may cite)."""
+    signals = analysis.signals
+    refs: dict[str, Evidence] = {}
+    lines: list[str] = []
+    budget = budget_tokens * CHARS_PER_TOKEN
+    anomalous_first = sorted(
+        signals.templates,
+        key=lambda t: (
+            not any(level in ("error", "critical", "warning") for level in signals.stats[t.id].levels),
+            -t.count,
+        ),
+    )
+    for template in anomalous_first:
+        stats = signals.stats[template.id]
+        first = stats.first_ts.isoformat() if stats.first_ts else "?"
+        last = stats.last_ts.isoformat() if stats.last_ts else "?"
+        levels = ",".join(sorted(stats.levels)) or "-"
+        block = [
+            f"{template.label} x{template.count} [{levels}] first {first} last {last}: {clean(template.text)}"
+        ]
+        for source, line, message in stats.samples[:SAMPLES_PER_TEMPLATE]:
+            ref = f"{source}:{line}"
+            block.append(f"    {ref}: {clean(message)[:300]}")
+            refs[ref] = Evidence(
+                ref=ref, template_id=template.label, template=clean(template.text), count=template.count
+            )
+        refs[template.label] = Evidence(
+            ref=f"{stats.samples[0][0]}:{stats.samples[0][1]}",
+            template_id=template.label,
+            template=clean(template.text),
+            count=template.count,
+        )
+        text = "\n".join(block)
+        if sum(len(x) for x in lines) + len(text) > budget * 0.6:
+            lines.append(
+                f"[{len(signals.templates) - len(refs)} more templates left out for the token budget]"
+            )
+            break
+        lines.append(text)
+    for group in analysis.trace_groups[:5]:
+        refs.setdefault(
+            group.first.ref,
+            Evidence(
+                ref=group.first.ref, template_id="-", template=clean(group.first.message), count=group.count
+            ),
+        )
+        lines.append(
+            f"Stack trace x{group.count} first at {group.first.ref}: {clean(group.first.message)[:200]}"
+        )
+        lines.extend(f"    {clean(frame)[:200]}" for frame in group.lines[:20])
+    for commit in analysis.ranked[:10] or []:
+        files = ", ".join(commit.files[:15])
+        lines.append(f"Commit {commit.sha} {commit.when.isoformat()} {clean(commit.subject)}: {files}")
+    return "\n".join(lines)[:budget], refs
+
+
+def run_model_pass(
+    router: ModelRouter, prompts: PromptRegistry, analysis: Analysis, repo: Path | None
+) -> Outcome:
+    budget = router.route.max_input_tokens or DEFAULT_INPUT_TOKENS
+    text, refs = evidence_text(analysis, budget)
+    engine = [h.title for h in analysis.report.hypotheses]
+    prompt = prompts.render(PROMPT_ID, {"evidence": text, "engine_hypotheses": engine})
+    drops: Counter[str] = Counter()
+    try:
+        answer = router.complete(prompt, IncidentAnswer)
+    except ModelUnavailableError as error:
+        summary = ModelSummary(
+            models=router.route.callable_models,
+            proposed=0,
+            accepted=0,
+            dropped={},
+            cost_usd=0.0,
+            warning=str(error),
+        )
+        return Outcome([], [], [], summary)
+    parsed = answer.parsed or IncidentAnswer()
+    hypotheses: list[Hypothesis] = []
+    proposed = accepted = 0
+    for claim in parsed.hypotheses:
+        proposed += 1
+        evidence = []
+        for ref in claim.evidence:
+            found = refs.get(ref.strip().strip("`"))
+            if found is None:
+                drops["unknown-evidence"] += 1
+            elif found not in evidence:
+                evidence.append(found)
+        commits = []
+        for sha in claim.commits:
+            full = sha_exists(repo, sha.strip()) if repo is not None else None
+            if full is None:
+                drops["unknown-commit"] += 1
+                continue
+            known = next((c for c in analysis.ranked if c.sha == full), None)
+            commits.append(
+                CommitRef(
+                    sha=full,
+                    subject=clean(known.subject) if known else "",
+                    author=clean(known.author) if known else "",
+                    date=known.when.isoformat() if known else "",
+                    files=known.files[:20] if known else [],
+                    score=known.score if known else 0.0,
+                    reasons=["named by the model"],
+                )
+            )
+        if not evidence:
+            drops["no-verified-evidence"] += 1
+            continue
+        accepted += 1
+        hypotheses.append(
+            Hypothesis(
+                title=clean(claim.title)[:200],
+                confidence=claim.confidence,
+                source=f"model:{answer.model}",
+                explanation=clean(claim.explanation)[:1000],
+                evidence=evidence,
+                commits=commits,
+            )
+        )
+    checks = []
+    for command in parsed.next_checks:
+        proposed += 1
+        if is_read_only(command):
+            accepted += 1
+            checks.append(clean(command))
+        else:
+            drops["unsafe-command"] += 1
+    summary = ModelSummary(
+        models=[answer.model],
+        proposed=proposed,
+        accepted=accepted,
+        dropped=dict(drops),
+        cost_usd=round(answer.cost_usd or 0.0, 6),
+    )
+    return Outcome(hypotheses, checks, [clean(m)[:300] for m in parsed.mitigations[:5]], summary)

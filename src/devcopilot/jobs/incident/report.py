@@ -1,0 +1,163 @@
+"""The incident report: its schema (the JSON output) and its text and markdown renderings."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Evidence(BaseModel):
+    ref: str
+    """``file:line`` of the log."""
+    template_id: str
+    template: str
+    count: int
+
+
+class CommitRef(BaseModel):
+    sha: str
+    subject: str
+    author: str
+    date: str
+    files: list[str]
+    score: float
+    reasons: list[str]
+
+
+class Hypothesis(BaseModel):
+    title: str
+    confidence: str
+    source: str = "engine"
+    explanation: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
+    commits: list[CommitRef] = Field(default_factory=list)
+
+
+class TimelineEntry(BaseModel):
+    time: str | None
+    ref: str
+    what: str
+
+
+class SimilarIncident(BaseModel):
+    id: str
+    similarity: float
+    summary: str
+    resolution: str | None
+
+
+class ModelSummary(BaseModel):
+    models: list[str]
+    proposed: int
+    accepted: int
+    dropped: dict[str, int]
+    cost_usd: float
+    warning: str | None = None
+
+
+class IncidentReport(BaseModel):
+    id: str
+    summary: str
+    impact_start: str | None
+    impact_end: str | None
+    detection: str
+    errors: int
+    warnings: int
+    timeline: list[TimelineEntry]
+    hypotheses: list[Hypothesis]
+    next_checks: list[str]
+    mitigations: list[str] = Field(default_factory=list)
+    open_questions: list[str]
+    similar: list[SimilarIncident]
+    sources: dict[str, str]
+    lines: int
+    events: int
+    templates: int
+    model: ModelSummary | None = None
+
+
+def render_text(report: IncidentReport) -> str:
+    out = [f"incident {report.id}: {report.summary}", ""]
+    out.append(f"impact window: {report.impact_start or '?'} .. {report.impact_end or '?'}")
+    out.append(f"detected by: {report.detection}")
+    out.append(f"read: {report.lines} lines, {report.events} events, {report.templates} templates")
+    out.append("")
+    out.append("hypotheses:")
+    if not report.hypotheses:
+        out.append("  none: nothing in the logs stands out")
+    for number, hypothesis in enumerate(report.hypotheses, start=1):
+        out.append(f"  {number}. [{hypothesis.confidence}] {hypothesis.title} ({hypothesis.source})")
+        if hypothesis.explanation:
+            out.append(f"     {hypothesis.explanation}")
+        for evidence in hypothesis.evidence:
+            out.append(
+                f"     evidence {evidence.ref} {evidence.template_id} x{evidence.count}: {evidence.template}"
+            )
+        for commit in hypothesis.commits:
+            out.append(f"     commit {commit.sha[:12]} {commit.subject} ({'; '.join(commit.reasons)})")
+    out.extend(_section("timeline", [f"{e.time or '?'} {e.ref} {e.what}" for e in report.timeline]))
+    out.extend(_section("next checks", report.next_checks))
+    out.extend(_section("mitigations", report.mitigations))
+    out.extend(_section("open questions", report.open_questions))
+    similar = [
+        f"{s.id} ({s.similarity:.0%} alike): {s.summary}"
+        + (f"; resolved: {s.resolution}" if s.resolution else "")
+        for s in report.similar
+    ]
+    out.extend(_section("similar past incidents", similar))
+    if report.model is not None:
+        dropped = ", ".join(f"{k} {v}" for k, v in sorted(report.model.dropped.items())) or "none"
+        out.append("")
+        out.append(
+            f"model: {report.model.accepted} of {report.model.proposed} claims verified (dropped: {dropped})"
+            + (f"; {report.model.warning}" if report.model.warning else "")
+        )
+    return "\n".join(out) + "\n"
+
+
+def _section(title: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    return ["", f"{title}:", *(f"  - {item}" for item in items)]
+
+
+def render_markdown(report: IncidentReport) -> str:
+    """A postmortem draft: the usual sections, with what the engine knows filled in and the rest marked."""
+    hypotheses = report.hypotheses
+    root = [
+        f"- **{h.title}** ({h.confidence} confidence, {h.source})"
+        + "".join(f"\n  - evidence `{e.ref}` {e.template_id} x{e.count}: `{e.template}`" for e in h.evidence)
+        for h in hypotheses
+    ] or ["- Not yet known: nothing in the logs stands out."]
+    trigger = [
+        f"- `{c.sha[:12]}` {c.subject} ({c.author}, {c.date}): {'; '.join(c.reasons)}"
+        for h in hypotheses
+        for c in h.commits
+    ] or ["- No recent change correlates with the anomaly."]
+    similar = [
+        f"- {s.id} ({s.similarity:.0%} alike): {s.resolution or 'not resolved'}" for s in report.similar
+    ]
+    sections = [
+        f"# Incident {report.id}",
+        "## Summary",
+        report.summary,
+        "## Impact",
+        f"From {report.impact_start or 'unknown'} to {report.impact_end or 'unknown'}: "
+        f"{report.errors} errors and {report.warnings} warnings in {report.events} events.",
+        "## Root causes",
+        "\n".join(root),
+        "## Trigger",
+        "\n".join(trigger),
+        "## Resolution",
+        "\n".join(f"- {m}" for m in report.mitigations) or "_To be written._",
+        "## Detection",
+        report.detection,
+        "## Action items",
+        "\n".join(f"- [ ] `{check}`" for check in report.next_checks) or "_None yet._",
+        "## Timeline",
+        "\n".join(f"- {e.time or '?'} `{e.ref}` {e.what}" for e in report.timeline) or "_Empty._",
+        "## Lessons learned",
+        "\n".join(f"- Open question: {q}" for q in report.open_questions) or "_To be written._",
+    ]
+    if similar:
+        sections += ["## Similar past incidents", "\n".join(similar)]
+    return "\n\n".join(sections) + "\n"
