@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,3 +135,51 @@ def devcopilot_executable() -> str:
     """The installed console script next to this interpreter."""
     candidate = Path(sys.executable).with_name("devcopilot")
     return str(candidate) if candidate.exists() else "devcopilot"
+
+
+BILLING_V1 = "def charge(amount):\n    return round(amount, 2)\n"
+BILLING_V2 = "def charge(amount):\n    return round(amount / 0, 2)\n"
+
+
+def commit(repo: Path, files: dict[str, str], message: str, when: str) -> str:
+    for name, content in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(content, encoding="utf-8")
+    git(repo, "add", "-A")
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(
+        ["git", "-C", str(repo), "commit", "-q", "--no-gpg-sign", "-m", message], check=True, env=env
+    )
+    return git(repo, "rev-parse", "HEAD")
+
+
+def incident_log(path: Path, *, user: str = "bob@example.com") -> Path:
+    healthy = [f"2024-05-01 10:{m:02d}:00,001 INFO app.http: GET /cart 200 in {10 + m}ms" for m in range(12)]
+    failing = []
+    for second in range(0, 50, 10):
+        failing += [
+            f"2024-05-01 10:12:{second:02d},001 ERROR app.billing: charge failed for {user} "
+            "token=sk-live-abcdefghijklmnopqrstu",
+            "Traceback (most recent call last):",
+            '  File "/srv/shop/app/billing.py", line 2, in charge',
+            "    return round(amount / 0, 2)",
+            "ZeroDivisionError: division by zero",
+        ]
+    path.write_text(
+        "\n".join([*healthy, *failing, "2024-05-01 10:13:00,001 INFO app.http: GET /cart 200 in 9ms"]) + "\n"
+    )
+    return path
+
+
+@pytest.fixture
+def shop(repo: Path) -> dict[str, Any]:
+    commit(
+        repo, {"app/billing.py": BILLING_V1, "app/http.py": "x = 1\n"}, "Add billing", "2024-04-30T08:00:00Z"
+    )
+    unrelated = commit(repo, {"docs/guide.md": "# guide\n"}, "Write the guide", "2024-05-01T09:30:00Z")
+    culprit = commit(
+        repo, {"app/billing.py": BILLING_V2}, "Round charges differently", "2024-05-01T09:55:00Z"
+    )
+    later = commit(repo, {"app/billing.py": BILLING_V1}, "Revert the rounding", "2024-05-01T11:00:00Z")
+    log = incident_log(repo.parent / "app.log")
+    return {"repo": repo, "log": log, "culprit": culprit, "unrelated": unrelated, "later": later}

@@ -94,7 +94,7 @@ def gather(
     timeline = result.timeline
 
     def all_bins() -> Iterator[dict[int, int]]:  # re-read on every widening: keys come and go
-        return (key.stats.bins for key in miner.keys())
+        return (key.stats.bins for key in miner.all_keys())
 
     merged = (
         heapq.merge(*streams, key=_sort_key) if len(streams) > 1 else (streams[0] if streams else iter(()))
@@ -267,7 +267,7 @@ def explain(gathered: Gathered, *, repo: Path | None, notes: list[str], sources:
         if not commits:
             commit_note = "the repository has no commits in the 7 days before the onset"
     hypotheses = _hypotheses(groups, signals, ranked, gathered)
-    fingerprint = {t.text for t in anomalous}
+    fingerprint = {clean(t.text) for t in anomalous}
     onset = signals.onset
     incident_id = (
         "inc-" + hashlib.sha256(("\n".join(sorted(fingerprint)) + str(onset)).encode()).hexdigest()[:10]

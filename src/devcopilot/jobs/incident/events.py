@@ -49,7 +49,7 @@ ERROR_LEVELS = frozenset({"error", "critical"})
 _CONTINUATION = re.compile(
     r"^(?:\s|Traceback \(most recent call last\)|Caused by[: ]|During handling of the above|"
     r"The above exception was|\.\.\. \d+ more|goroutine \d+ \[|panic: |"
-    r"[\w.$]*(?:Error|Exception|Throwable)\b(?::|$)|\}|\]$)"
+    r"[\w.$]*(?:Error|Exception|Throwable)\b(?::|$)|[\w.$/*()\-]+\([^()]*\)$|\}|\]$)"
 )
 _TIME_KEYS = ("time", "ts", "@timestamp", "timestamp", "datetime", "date", "eventTime", "t")
 _LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname", "status")
@@ -64,7 +64,8 @@ _TRACE_KEYS = (
     "error.stack_trace",
     "traceback",
 )
-_LOGFMT_PAIR = re.compile(r'([\w.@\-]+)=("(?:[^"\\]|\\.)*"|\S*)')
+# Possessive, and only from the start of a word: a megabyte-long word must cost one pass, not a square.
+_LOGFMT_PAIR = re.compile(r'(?<![\w.@\-])([\w.@\-]++)=("(?:[^"\\]|\\.)*+"|\S*+)')
 
 
 @dataclass(slots=True)
