@@ -7,6 +7,7 @@ themselves, so tests can build one for a temporary repository and home.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -58,6 +59,12 @@ class Context:
         from devcopilot.core.router import ResponseCache  # noqa: PLC0415 - the router package loads on demand
 
         return ResponseCache(self.workspace.cache_dir)
+
+    def record_job_run(self, job: str, started: float, fields: Mapping[str, Any]) -> None:
+        """Record a ``job_run``: the job, its wall time since ``started`` (perf_counter), its counts."""
+        provenance = self.provenance
+        duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        provenance.append(provenance.new_record("job_run", job=job, duration_ms=duration_ms, **fields))
 
     def router(
         self,

@@ -159,21 +159,17 @@ def run_explain(context: Context, options: ExplainOptions) -> IncidentReport:
 
 def _record(context: Context, report: IncidentReport, started: float) -> None:
     model = report.model
-    provenance = context.provenance
-    provenance.append(
-        provenance.new_record(
-            "job_run",
-            job="incident",
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            **{
-                "incident.id": report.id,
-                "incident.lines": report.lines,
-                "incident.events": report.events,
-                "incident.templates": report.templates,
-                "incident.hypotheses": len(report.hypotheses),
-                "verification.proposed": model.proposed if model else 0,
-                "verification.accepted": model.accepted if model else 0,
-                "verification.dropped": model.dropped if model else {},
-            },
-        )
+    context.record_job_run(
+        "incident",
+        started,
+        {
+            "incident.id": report.id,
+            "incident.lines": report.lines,
+            "incident.events": report.events,
+            "incident.templates": report.templates,
+            "incident.hypotheses": len(report.hypotheses),
+            "verification.proposed": model.proposed if model else 0,
+            "verification.accepted": model.accepted if model else 0,
+            "verification.dropped": model.dropped if model else {},
+        },
     )

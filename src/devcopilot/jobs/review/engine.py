@@ -122,24 +122,20 @@ def _settings_at_base(context: Context, repo: Path, source: DiffSource) -> Revie
 
 def _record(context: Context, result: ReviewResult, started: float) -> None:
     model = result.summary.model
-    provenance = context.provenance
-    provenance.append(
-        provenance.new_record(
-            "job_run",
-            job="review",
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            **{
-                "review.source": result.coverage.source,
-                "review.files_reviewed": result.summary.files_reviewed,
-                "review.findings": result.summary.findings,
-                "review.by_source": result.summary.by_source,
-                "verification.proposed": model.proposed if model else 0,
-                "verification.accepted": model.accepted if model else 0,
-                "verification.merged": model.merged_into_engine if model else 0,
-                "verification.dropped": model.dropped if model else {},
-                "verification.suggestions_dropped": model.suggestions_dropped if model else 0,
-            },
-        )
+    context.record_job_run(
+        "review",
+        started,
+        {
+            "review.source": result.coverage.source,
+            "review.files_reviewed": result.summary.files_reviewed,
+            "review.findings": result.summary.findings,
+            "review.by_source": result.summary.by_source,
+            "verification.proposed": model.proposed if model else 0,
+            "verification.accepted": model.accepted if model else 0,
+            "verification.merged": model.merged_into_engine if model else 0,
+            "verification.dropped": model.dropped if model else {},
+            "verification.suggestions_dropped": model.suggestions_dropped if model else 0,
+        },
     )
 
 
