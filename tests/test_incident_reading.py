@@ -233,3 +233,51 @@ def test_gzip_is_read_and_binary_is_refused(tmp_path: Path) -> None:
 )
 def test_masking_replaces_what_is_plainly_a_variable(message: str, key: str) -> None:
     assert mask(message) == key
+
+
+def test_mining_a_large_file_in_parallel_finds_what_one_process_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from devcopilot.jobs.incident import reader
+    from devcopilot.jobs.incident.mining import _parallel_shares, mine_sources, template_stats
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 256 * 1024)  # several blocks, so that workers get a share
+
+    path = tmp_path / "big.log"
+    lines = []
+    for n in range(40_000):
+        user = ("ann", "bob", "cyd", "dan", "eve")[n % 5]
+        lines.append(
+            f"2024-05-01T10:{n // 3600 % 60:02d}:{n // 60 % 60:02d}.{n % 1000:03d}Z INFO app.w{n % 3}: "
+            + (f"user {user} logged in from 10.0.{n % 256}.{n % 7}" if n % 3 else f"job {n} took {n % 90}ms")
+        )
+    lines[25_000] = "2024-05-01T10:07:00.000Z ERROR app.w1: disk /var/data is full"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def summary(parallel_min_bytes: int) -> list[tuple[str, int, list[int], str]]:
+        source = open_source(str(path))
+        result = mine_sources(
+            [source], default_year=2024, per_line=False, parallel_min_bytes=parallel_min_bytes
+        )
+        source.close()
+        assert result.lines == len(lines) and result.events == len(lines)
+        rows = []
+        for template in result.templates:
+            stats = template_stats(template)
+            rows.append(
+                (
+                    template.text,
+                    template.count,
+                    [sample[1] for sample in stats.samples],
+                    str(stats.last_ts),
+                )
+            )
+        return rows
+
+    probe = open_source(str(path))
+    next(probe.blocks())
+    assert len(_parallel_shares(probe, 0) or []) == 2  # this machine's two cores each get a range
+    probe.close()
+    sequential, parallel = summary(10**12), summary(0)
+    assert parallel == sequential
+    assert ("disk <*> is full", 1, [25_001], "2024-05-01 10:07:00+00:00") in parallel

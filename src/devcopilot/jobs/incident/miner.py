@@ -184,6 +184,12 @@ class TemplateMiner(Generic[S]):
             resolved[shape] = key
         return shapes, resolved
 
+    def absorb(self, text: str, count: int, stats: S) -> None:
+        """Fold in a key another miner collected (a worker's share of the same log)."""
+        key = self._keys.get(text) or self._new_key(text)
+        key.count += count
+        self._merge_stats(key.stats, stats)
+
     def _new_key(self, text: str) -> Key[S]:
         if self._compacted:
             joined = self._join_compacted(text)

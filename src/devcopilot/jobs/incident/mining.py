@@ -11,17 +11,28 @@ for the per-line assignment (``--format json``), which costs four bytes a line.
 
 from __future__ import annotations
 
+import io
+import itertools
+import multiprocessing
+import os
+import sys
 from array import array
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
 
 from devcopilot.jobs.incident.events import Event, FormatInfo, TimestampReader, read_events
-from devcopilot.jobs.incident.layouts import Layout, detect_layout, header_fields
+from devcopilot.jobs.incident.layouts import LAYOUT_BY_NAME, Layout, detect_layout, header_fields
 from devcopilot.jobs.incident.miner import Template, TemplateMiner
-from devcopilot.jobs.incident.reader import LogSource
+from devcopilot.jobs.incident.reader import LogSource, ReadStats
 
 SAMPLES_PER_TEMPLATE = 3
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024
+"""Below this, starting worker processes costs more than it saves."""
+MAX_WORKERS = 4
 VALIDATION_STRIDE = 64
 """One line in this many is checked against the header regex on the block path."""
 
@@ -92,7 +103,13 @@ class MiningResult:
     key_template: dict[int, Template[KeyStats]]
 
 
-def mine_sources(sources: Iterable[LogSource], *, default_year: int, per_line: bool) -> MiningResult:
+def mine_sources(
+    sources: Iterable[LogSource],
+    *,
+    default_year: int,
+    per_line: bool,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+) -> MiningResult:
     miner = new_miner()
     formats: dict[str, FormatInfo] = {}
     line_keys: list[tuple[str, array[int]]] = []
@@ -106,6 +123,14 @@ def mine_sources(sources: Iterable[LogSource], *, default_year: int, per_line: b
         stream = _chain(first_block, blocks)
         if layout is not None and fields is not None:
             info = FormatInfo("text", layout.name)
+            shares = None if per_line else _parallel_shares(source, parallel_min_bytes)
+            if shares:
+                events += _mine_in_parallel(
+                    miner, source, first_block, shares, layout, fields, info, default_year
+                )
+                formats[source.name] = info
+                lines += source.stats.lines
+                continue
             events += _mine_blocks(
                 miner,
                 source=source.name,
@@ -131,6 +156,124 @@ def mine_sources(sources: Iterable[LogSource], *, default_year: int, per_line: b
             new = miner.aliases[new]
         key_template[old] = key_template[new]
     return MiningResult(templates, formats, events, lines, line_keys if per_line else None, key_template)
+
+
+def _parallel_shares(source: LogSource, min_bytes: int) -> list[tuple[int, int]] | None:
+    """Byte ranges (cut at line ends) of what is left of a large regular file, one per core; else ``None``.
+
+    Only the block path of a seekable file on a machine with several cores
+    qualifies, and not when every line's template is wanted in order.
+    """
+    cores = min(os.cpu_count() or 1, MAX_WORKERS)
+    stream = source.stream
+    if cores < 2 or sys.platform == "win32" or not isinstance(stream, io.BufferedReader):
+        return None
+    if stream is sys.stdin.buffer or not Path(str(stream.name)).is_file():
+        return None  # stdin, even redirected from a file, is read once, in order
+    try:
+        start = source.stream.tell()
+        size = os.fstat(source.stream.fileno()).st_size
+    except (OSError, ValueError):
+        return None
+    if size - start < min_bytes:
+        return None
+    cuts = [start]
+    with open(source.stream.name, "rb") as file:  # noqa: PTH123 - a second descriptor on the same file
+        for index in range(1, cores):
+            file.seek(start + (size - start) * index // cores)
+            file.readline()
+            cuts.append(max(file.tell(), cuts[-1]))
+    cuts.append(size)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _mine_in_parallel(  # noqa: PLR0917 - one call site: the block path's state, shared out
+    miner: TemplateMiner[KeyStats],
+    source: LogSource,
+    first_block: list[str],
+    shares: list[tuple[int, int]],
+    layout: Layout,
+    fields: int,
+    info: FormatInfo,
+    default_year: int,
+) -> int:
+    """Mine the first block here and the rest in worker processes, a range each; then merge the keys."""
+    context = multiprocessing.get_context("fork")
+    path = str(source.stream.name)
+    with ProcessPoolExecutor(len(shares), mp_context=context) as pool:
+        futures = [
+            pool.submit(_mine_share, (path, source.name, start, end, layout.name, fields, default_year))
+            for start, end in shares
+        ]
+        events = _mine_blocks(
+            miner,
+            source=source.name,
+            blocks=iter([first_block]),
+            layout=layout,
+            fields=fields,
+            info=info,
+            default_year=default_year,
+            assigned=None,
+        )
+        offset = len(first_block)
+        for future in futures:
+            share = future.result()
+            for text, count, stats in share.keys:
+                stats.samples = [(name, line + offset, message) for name, line, message in stats.samples]
+                miner.absorb(text, count, stats)
+            offset += share.stats.lines
+            events += share.events
+            source.stats.lines += share.stats.lines
+            source.stats.cut_lines += share.stats.cut_lines
+            source.stats.latin1_lines += share.stats.latin1_lines
+            info.assumed_year = info.assumed_year or share.assumed_year
+            info.zone_assumed = info.zone_assumed or share.zone_assumed
+    return events
+
+
+@dataclass
+class _Share:
+    keys: list[tuple[str, int, KeyStats]]
+    stats: ReadStats
+    events: int
+    assumed_year: int | None
+    zone_assumed: bool
+
+
+def _mine_share(brief: tuple[str, str, int, int, str, int, int]) -> _Share:
+    """A worker: the block path over one byte range of the file."""
+    path, name, start, end, layout_name, fields, default_year = brief
+    with open(path, "rb") as file:  # noqa: PTH123
+        file.seek(start)
+        source = LogSource(name, _RangeReader(file, end))  # type: ignore[arg-type]
+        miner = new_miner()
+        info = FormatInfo("text", layout_name)
+        events = _mine_blocks(
+            miner,
+            source=name,
+            blocks=source.blocks(),
+            layout=LAYOUT_BY_NAME[layout_name],
+            fields=fields,
+            info=info,
+            default_year=default_year,
+            assigned=None,
+        )
+    keys = [(key.text, key.count, key.stats) for key in miner.all_keys()]
+    return _Share(keys, source.stats, events, info.assumed_year, info.zone_assumed)
+
+
+class _RangeReader:
+    """The part of a binary file up to ``end``, with the two methods the block reader uses."""
+
+    def __init__(self, file: BinaryIO, end: int) -> None:
+        self._file = file
+        self._end = end
+
+    def read(self, size: int) -> bytes:
+        return self._file.read(max(0, min(size, self._end - self._file.tell())))
+
+    def readline(self, limit: int) -> bytes:
+        return self._file.readline(max(0, min(limit, self._end - self._file.tell())))
 
 
 def _chain(first: list[str], rest: Iterator[list[str]]) -> Iterator[list[str]]:
