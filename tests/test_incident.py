@@ -167,3 +167,25 @@ def test_stdin_is_read_with_a_dash(shop: dict[str, Any]) -> None:
     report = json.loads(done.stdout)
     assert report["hypotheses"][0]["evidence"][0]["ref"] == "stdin:13"
     assert done.stderr == b""  # nothing but the report, and nothing on stderr off a terminal
+
+
+def test_kubernetes_warnings_suggest_describing_their_object(repo: Path, cli: Any) -> None:
+    def item(name: str, reason: str, kind: str, minute: int) -> dict[str, Any]:
+        return {
+            "involvedObject": {"kind": "Pod", "name": name, "namespace": "shop"},
+            "metadata": {"name": f"{name}.{minute}"},
+            "reason": reason,
+            "message": f"{reason} for pod {name}",
+            "type": kind,
+            "lastTimestamp": f"2024-05-01T10:{minute:02d}:00Z",
+        }
+
+    items = [item("web-1", "Pulled", "Normal", m) for m in range(8)] + [
+        item("web-2", "BackOff", "Warning", 9)
+    ]
+    events = repo.parent / "events.json"
+    events.write_text(json.dumps({"kind": "List", "items": items}, indent=4))
+    report = explain(cli, str(events))
+    assert report["hypotheses"][0]["evidence"][0]["template"].startswith("BackOff")
+    assert "kubectl describe pod web-2 -n shop" in report["next_checks"]
+    assert not any("web-1" in check for check in report["next_checks"])

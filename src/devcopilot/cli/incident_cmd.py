@@ -63,58 +63,27 @@ def templates(
     import json
     import sys
 
-    from devcopilot.cli.output import progress
+    from devcopilot.cli.output import progress, warn_line
     from devcopilot.core.errors import UsageError
-    from devcopilot.jobs.incident.engine import clean
-    from devcopilot.jobs.incident.job import run_templates
-    from devcopilot.jobs.incident.mining import template_stats
+    from devcopilot.jobs.incident.job import line_entries, run_templates, template_rows
 
     if output not in ("text", "json"):
         raise UsageError(f"--format {output!r} is not one of text, json")
     with progress("mining templates…"):
         result, notes = run_templates(tuple(files), per_line=output == "json")
-    rows = []
-    for template in result.templates:
-        stats = template_stats(template)
-        source, line, message = stats.samples[0]
-        rows.append(
-            {
-                "template_id": template.label,
-                "template": clean(template.text),
-                "count": template.count,
-                "first_seen": stats.first_ts.isoformat() if stats.first_ts else None,
-                "last_seen": stats.last_ts.isoformat() if stats.last_ts else None,
-                "example": {"ref": f"{source}:{line}", "text": clean(message)},
-            }
-        )
-    if output == "text":
-        write = sys.stdout.write
-        for row in rows:
-            write(f"{row['template_id']:>6} {row['count']:>9}  {row['template']}\n")
-        write(f"{len(rows)} templates in {result.events} events ({result.lines} lines)\n")
-        for note in notes:
-            sys.stderr.write(f"note: {note}\n")
-        return
+    rows = template_rows(result)
+    for note in notes:
+        warn_line(note)
     out = sys.stdout
-    out.write(
-        '{"templates": '
-        + json.dumps(rows, ensure_ascii=False)
-        + ', "notes": '
-        + json.dumps(notes)
-        + ', "lines": ['
-    )
-    first = True
-    for name, assigned in result.line_keys or []:
-        for number, index in enumerate(assigned, start=1):
-            found = result.key_template[index - 1] if index else None
-            entry = {
-                "source": name,
-                "line": number,
-                "template_id": found.label if found else None,
-                "template": clean(found.text) if found else None,
-            }
-            out.write(("" if first else ",\n") + json.dumps(entry, ensure_ascii=False))
-            first = False
+    if output == "text":
+        for row in rows:
+            out.write(f"{row['template_id']:>6} {row['count']:>9}  {row['template']}\n")
+        out.write(f"{len(rows)} templates in {result.events} events ({result.lines} lines)\n")
+        return
+    head = {"templates": rows, "notes": notes}
+    out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "lines": [')
+    for number, entry in enumerate(line_entries(result)):
+        out.write(("" if number == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
     out.write("]}\n")
 
 

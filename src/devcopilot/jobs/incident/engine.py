@@ -55,6 +55,8 @@ class TraceGroup:
     top: str | None
     count: int
     first: Event
+    key_index: int
+    """The miner key of the first event, to find its template once mining is done."""
     trace: Trace
     lines: list[str]
 
@@ -129,7 +131,7 @@ def gather(
             trace = parse_trace(event.message, event.trace, files)
             if trace is not None:
                 is_error = True
-                _add_trace(result, event, trace)
+                _add_trace(result, event, key.index, trace)
         if is_error and (result.first_error is None or _earlier(event, result.first_error)):
             result.first_error = event
     return result
@@ -145,7 +147,7 @@ def _earlier(a: Event, b: Event) -> bool:
     return a.timestamp < b.timestamp
 
 
-def _add_trace(result: Gathered, event: Event, trace: Trace) -> None:
+def _add_trace(result: Gathered, event: Event, key_index: int, trace: Trace) -> None:
     top = trace.top
     where = f"{top.repo_path or top.file}:{top.function or '?'}" if top else None
     group_key = (trace.exception, where)
@@ -153,12 +155,15 @@ def _add_trace(result: Gathered, event: Event, trace: Trace) -> None:
     if group is not None:
         group.count += 1
     elif len(result.trace_groups) < MAX_TRACE_GROUPS:
-        result.trace_groups[group_key] = TraceGroup(trace.exception, where, 1, event, trace, event.trace[:30])
+        result.trace_groups[group_key] = TraceGroup(
+            trace.exception, where, 1, event, key_index, trace, event.trace[:30]
+        )
 
 
 @dataclass
 class Signals:
     templates: list[Template[KeyStats]]
+    by_key: dict[int, Template[KeyStats]]
     stats: dict[int, KeyStats]
     baseline_end: datetime | None
     new_templates: list[Template[KeyStats]]
@@ -170,6 +175,7 @@ class Signals:
 
 def analyze(gathered: Gathered) -> Signals:
     templates = gathered.miner.templates()
+    by_key = gathered.miner.template_by_key(templates)
     stats = {template.id: template_stats(template) for template in templates}
     first, last = gathered.first_event, gathered.last_event
     baseline_end = first + (last - first) * BASELINE_SHARE if first and last and last > first else None
@@ -202,18 +208,19 @@ def analyze(gathered: Gathered) -> Signals:
             for i, c in zip(range(timeline.low, timeline.high + 1), counts, strict=True)
             if c >= limit
         ]
-    candidates = [t for t in (gathered.first_error.timestamp if gathered.first_error else None,) if t]
-    candidates += [stats[t.id].first_ts for t in new if stats[t.id].first_ts]  # type: ignore[misc]
-    candidates += [when for when, _ in bursts[:1]]
+    candidates = [when for when, _ in bursts[:1]]
+    candidates += [stamp for t in new if (stamp := stats[t.id].first_ts) is not None]
+    if gathered.first_error is not None and gathered.first_error.timestamp is not None:
+        candidates.append(gathered.first_error.timestamp)
     onset = min(candidates) if candidates else None
-    return Signals(templates, stats, baseline_end, new, spikes, drops, bursts, onset)
+    return Signals(templates, by_key, stats, baseline_end, new, spikes, drops, bursts, onset)
 
 
 def _is_bad(stats: KeyStats) -> bool:
     return any(level in ERROR_LEVELS or level in WARNING_LEVELS for level in stats.levels)
 
 
-def _evidence(template: Template[KeyStats], stats: KeyStats) -> Evidence:
+def evidence_of(template: Template[KeyStats], stats: KeyStats) -> Evidence:
     source, line, _ = stats.samples[0]
     return Evidence(
         ref=f"{source}:{line}",
@@ -344,19 +351,12 @@ def _hypotheses(
     for group in groups[:3]:
         files = {f.repo_path for f in group.trace.frames if f.repo_path}
         commits = [c for c in ranked if files & set(c.files)][:3]
-        template = next(
-            (
-                t
-                for t in signals.templates
-                if any(s[:2] == (group.first.source, group.first.line) for s in signals.stats[t.id].samples)
-            ),
-            None,
-        )
+        template = signals.by_key[group.key_index]
         evidence = [
             Evidence(
                 ref=group.first.ref,
-                template_id=template.label if template else "-",
-                template=clean(template.text if template else group.first.message),
+                template_id=template.label,
+                template=clean(template.text),
                 count=group.count,
             )
         ]
@@ -371,8 +371,7 @@ def _hypotheses(
                 commits=[_commit_ref(c) for c in commits],
             )
         )
-        if template:
-            used.add(template.label)
+        used.add(template.label)
     for template in [*signals.new_templates, *signals.spikes]:
         if template.label in used or len(hypotheses) >= MAX_HYPOTHESES:
             continue
@@ -384,12 +383,12 @@ def _hypotheses(
             Hypothesis(
                 title=f"{'errors' if _is_bad(st) else 'messages'} {kind}: {clean(template.text)[:120]}",
                 confidence="medium" if commits else "low",
-                evidence=[_evidence(template, st)],
+                evidence=[evidence_of(template, st)],
                 commits=[_commit_ref(c) for c in commits],
             )
         )
     if not hypotheses and gathered.first_error is not None:
-        template = next(
+        fallback = next(
             (
                 t
                 for t in signals.templates
@@ -397,12 +396,12 @@ def _hypotheses(
             ),
             None,
         )
-        if template is not None:
+        if fallback is not None:
             hypotheses.append(
                 Hypothesis(
-                    title=f"errors: {clean(template.text)[:120]}",
+                    title=f"errors: {clean(fallback.text)[:120]}",
                     confidence="low",
-                    evidence=[_evidence(template, signals.stats[template.id])],
+                    evidence=[evidence_of(fallback, signals.stats[fallback.id])],
                     commits=[_commit_ref(c) for c in ranked[:2]],
                 )
             )
@@ -497,7 +496,8 @@ def _next_checks(
 def _k8s_object(stats: KeyStats) -> str | None:
     """``kubectl describe`` for the object a Kubernetes event is about (component ``ns/Kind/name``)."""
     parts = (stats.component or "").split("/")
-    if len(parts) not in (2, 3) or not all(parts):
+    # Kinds are capitalised (Pod, Deployment); a logger or path with a slash is not an object.
+    if len(parts) not in (2, 3) or not all(parts) or not parts[-2][:1].isupper():
         return None
     namespace = f" -n {quote(parts[0])}" if len(parts) == 3 else ""
     return f"kubectl describe {quote(parts[-2].lower())} {quote(parts[-1])}{namespace}"

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError
 from devcopilot.core.paths import find_repo_root
 from devcopilot.jobs.incident import memory
-from devcopilot.jobs.incident.engine import explain, gather
+from devcopilot.jobs.incident.engine import clean, explain, gather
 from devcopilot.jobs.incident.events import FormatInfo, parse_iso
-from devcopilot.jobs.incident.mining import MiningResult, mine_sources
+from devcopilot.jobs.incident.mining import MiningResult, mine_sources, template_stats
 from devcopilot.jobs.incident.reader import LogSource, ReadStats, open_source
 from devcopilot.jobs.incident.report import IncidentReport, SimilarIncident
 
@@ -81,6 +83,39 @@ def run_templates(files: tuple[str, ...], *, per_line: bool) -> tuple[MiningResu
     if result.lines == 0:
         raise InputError("the input is empty")
     return result, notes
+
+
+def template_rows(result: MiningResult) -> list[dict[str, Any]]:
+    """What ``incident templates`` shows of each template, redacted."""
+    rows = []
+    for template in result.templates:
+        stats = template_stats(template)
+        source, line, message = stats.samples[0]
+        rows.append(
+            {
+                "template_id": template.label,
+                "template": clean(template.text),
+                "count": template.count,
+                "first_seen": stats.first_ts.isoformat() if stats.first_ts else None,
+                "last_seen": stats.last_ts.isoformat() if stats.last_ts else None,
+                "example": {"ref": f"{source}:{line}", "text": clean(message)},
+            }
+        )
+    return rows
+
+
+def line_entries(result: MiningResult) -> Iterator[dict[str, Any]]:
+    """One entry per input line; each template's text is redacted once, not once per line."""
+    texts = {template.id: clean(template.text) for template in result.templates}
+    for name, assigned in result.line_keys or []:
+        for number, index in enumerate(assigned, start=1):
+            found = result.key_template[index - 1] if index else None
+            yield {
+                "source": name,
+                "line": number,
+                "template_id": found.label if found else None,
+                "template": texts[found.id] if found else None,
+            }
 
 
 def _repo(context: Context, option: str | None) -> Path | None:

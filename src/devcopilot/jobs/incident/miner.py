@@ -233,6 +233,16 @@ class TemplateMiner(Generic[S]):
         for text in merged:
             self._compacted[len(text.split(" "))].append(text.split(" "))
 
+    def template_by_key(self, templates: list[Template[S]]) -> dict[int, Template[S]]:
+        """Each key index ever handed out (folded ones included) and the template that holds it now."""
+        found = {key.index: template for template in templates for key in template.keys}
+        for old in self.aliases:
+            new = old
+            while new in self.aliases:
+                new = self.aliases[new]
+            found[old] = found[new]
+        return found
+
     def all_keys(self) -> list[Key[S]]:
         """Every distinct key (aliases left by a compaction counted once)."""
         return list({id(key): key for key in self._keys.values()}.values())

@@ -149,12 +149,7 @@ def mine_sources(
         if assigned is not None:
             line_keys.append((source.name, assigned))
     templates = miner.templates()
-    key_template = {key.index: template for template in templates for key in template.keys}
-    for old in miner.aliases:
-        new = old
-        while new in miner.aliases:
-            new = miner.aliases[new]
-        key_template[old] = key_template[new]
+    key_template = miner.template_by_key(templates)
     return MiningResult(templates, formats, events, lines, line_keys if per_line else None, key_template)
 
 

@@ -28,7 +28,7 @@ from devcopilot.core.prompts import PromptRegistry
 from devcopilot.core.router import ModelRouter
 from devcopilot.jobs.incident.checks import is_read_only
 from devcopilot.jobs.incident.correlate import sha_exists
-from devcopilot.jobs.incident.engine import Analysis, clean
+from devcopilot.jobs.incident.engine import Analysis, clean, evidence_of
 from devcopilot.jobs.incident.report import CommitRef, Evidence, Hypothesis, ModelSummary
 
 PROMPT_ID = "incident/explain"
@@ -70,6 +70,7 @@ def evidence_text(analysis: Analysis, budget_tokens: int) -> tuple[str, dict[str
     signals = analysis.signals
     refs: dict[str, Evidence] = {}
     lines: list[str] = []
+    used = 0
     budget = budget_tokens * CHARS_PER_TOKEN
     anomalous_first = sorted(
         signals.templates,
@@ -78,7 +79,7 @@ def evidence_text(analysis: Analysis, budget_tokens: int) -> tuple[str, dict[str
             -t.count,
         ),
     )
-    for template in anomalous_first:
+    for shown, template in enumerate(anomalous_first):
         stats = signals.stats[template.id]
         first = stats.first_ts.isoformat() if stats.first_ts else "?"
         last = stats.last_ts.isoformat() if stats.last_ts else "?"
@@ -86,37 +87,34 @@ def evidence_text(analysis: Analysis, budget_tokens: int) -> tuple[str, dict[str
         block = [
             f"{template.label} x{template.count} [{levels}] first {first} last {last}: {clean(template.text)}"
         ]
-        for source, line, message in stats.samples[:SAMPLES_PER_TEMPLATE]:
-            ref = f"{source}:{line}"
-            block.append(f"    {ref}: {clean(message)[:300]}")
-            refs[ref] = Evidence(
-                ref=ref, template_id=template.label, template=clean(template.text), count=template.count
-            )
-        refs[template.label] = Evidence(
-            ref=f"{stats.samples[0][0]}:{stats.samples[0][1]}",
-            template_id=template.label,
-            template=clean(template.text),
-            count=template.count,
-        )
+        samples = stats.samples[:SAMPLES_PER_TEMPLATE]
+        block += [f"    {source}:{line}: {clean(message)[:300]}" for source, line, message in samples]
         text = "\n".join(block)
-        if sum(len(x) for x in lines) + len(text) > budget * 0.6:
-            lines.append(
-                f"[{len(signals.templates) - len(refs)} more templates left out for the token budget]"
-            )
+        used += len(text)
+        if used > budget * 0.6:  # what is left out cannot be cited either
+            lines.append(f"[{len(anomalous_first) - shown} more templates left out for the token budget]")
             break
         lines.append(text)
+        evidence = evidence_of(template, stats)
+        refs[template.label] = evidence
+        for source, line, _ in samples:
+            refs[f"{source}:{line}"] = evidence.model_copy(update={"ref": f"{source}:{line}"})
     for group in analysis.trace_groups[:5]:
+        template = signals.by_key[group.key_index]
         refs.setdefault(
             group.first.ref,
             Evidence(
-                ref=group.first.ref, template_id="-", template=clean(group.first.message), count=group.count
+                ref=group.first.ref,
+                template_id=template.label,
+                template=clean(template.text),
+                count=group.count,
             ),
         )
         lines.append(
             f"Stack trace x{group.count} first at {group.first.ref}: {clean(group.first.message)[:200]}"
         )
         lines.extend(f"    {clean(frame)[:200]}" for frame in group.lines[:20])
-    for commit in analysis.ranked[:10] or []:
+    for commit in analysis.ranked[:10]:
         files = ", ".join(commit.files[:15])
         lines.append(f"Commit {commit.sha} {commit.when.isoformat()} {clean(commit.subject)}: {files}")
     return "\n".join(lines)[:budget], refs
