@@ -26,6 +26,7 @@ from devcopilot.cli.models_cmd import models_app
 from devcopilot.cli.output import configure_output, error_line
 from devcopilot.cli.prompts_cmd import prompts_app
 from devcopilot.cli.review_cmd import quick_answer, review
+from devcopilot.cli.tests_cmd import tests_app
 from devcopilot.core.errors import DevcopilotError, ExitCode
 
 EXIT_CODES_HELP = (
@@ -71,6 +72,7 @@ def main(
 app.command("review")(review)
 app.add_typer(hook_app, name="hook")
 app.add_typer(incident_app, name="incident")
+app.add_typer(tests_app, name="tests")
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
 app.add_typer(prompts_app, name="prompts")

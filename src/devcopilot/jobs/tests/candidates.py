@@ -1,0 +1,31 @@
+"""A candidate test: one whole pytest function with the imports it needs, and where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("property", "round-trip", "idempotence", "equivalence", "docstring", "characterization", "model")
+CONTRACT_KINDS = ("round-trip", "idempotence", "equivalence", "docstring")
+"""Kinds that check what the code promises by its names or docstring: a failure there is a possible bug."""
+
+
+@dataclass
+class Candidate:
+    name: str
+    kind: str
+    function: str
+    """The qualified name of the function under test."""
+    code: str
+    """The ``def`` (with its decorators) at column 0."""
+    imports: list[str] = field(default_factory=list)
+    """Whole import statements, one per item."""
+    contract: bool = False
+    """Its inputs and assertion come from declared hints or documentation: a failure is a possible bug."""
+    summary: str = ""
+    origin: str = "engine"
+    problem: str = ""
+    """Why the candidate cannot be a test at all (set when a model's answer is not one test function)."""
+
+    @property
+    def nodeid_suffix(self) -> str:
+        return f"::{self.name}"

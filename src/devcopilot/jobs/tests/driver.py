@@ -1,0 +1,260 @@
+"""The program the sandbox runs: probe calls or run pytest, under coverage, behind the guard.
+
+``python -m devcopilot.jobs.tests.driver REQUEST.json`` reads its job from
+the request and writes JSON lines to the request's ``results`` path, flushed
+one by one, so that a run killed for its timeout still says how far it got.
+It imports only the standard library, coverage, and pytest/Hypothesis when
+running tests: it must not disturb what it measures.
+
+``probe`` imports the target module and makes each call with its own timer,
+recording the value (when its ``repr`` reads back as a literal), the
+exception, or the time-out, each call in its own coverage context.
+``pytest`` runs test files in an order shuffled by the request's seed, each
+test in its own coverage context, and records every test's outcome.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import random
+import signal
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from devcopilot.jobs.tests.guard import SANDBOX_MARK, install
+
+MAX_REPR = 2000
+
+
+class CallTimeout(BaseException):
+    """The per-call timer's signal: a BaseException, which ``except Exception`` in user code lets through."""
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[1], encoding="utf-8") as handle:
+        request = json.load(handle)
+    sys.dont_write_bytecode = True
+    install(request["allowed_roots"])
+    out = open(request["results"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - lives as long as the run
+    coverage_obj = start_coverage(request)
+    try:
+        if request["mode"] == "probe":
+            probe(request, out, coverage_obj)
+        else:
+            run_pytest(request, out, coverage_obj)
+    finally:
+        if coverage_obj is not None:
+            coverage_obj.stop()
+            coverage_obj.save()
+        out.close()
+    return 0
+
+
+def start_coverage(request: dict[str, Any]) -> Any:
+    if not request.get("coverage_file"):
+        return None
+    import coverage  # noqa: PLC0415 - only runs that measure
+
+    measured = coverage.Coverage(
+        data_file=request["coverage_file"],
+        branch=True,
+        include=[request["measure"]],
+        config_file=False,
+    )
+    measured.start()
+    return measured
+
+
+def emit(out: Any, record: dict[str, Any]) -> None:
+    out.write(json.dumps(record) + "\n")
+
+
+@contextmanager
+def timer(seconds: float) -> Iterator[None]:
+    def expire(signum: int, frame: object) -> None:
+        raise CallTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def literal(value: Any) -> str | None:
+    """``repr(value)`` when it reads back as an equal literal, else None."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ is the object's, not ours
+        return None
+    if len(text) > MAX_REPR:
+        return None
+    try:
+        back = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, float) and math.isnan(value):  # NaN never equals itself
+        return None
+    try:
+        same = bool(back == value) and type(back) is type(value)
+    except Exception:  # noqa: BLE001
+        return None
+    return text if same else None
+
+
+def describe(value: Any) -> dict[str, Any]:
+    kind = type(value)
+    record: dict[str, Any] = {"type": kind.__qualname__, "type_module": kind.__module__}
+    text = literal(value)
+    if text is not None:
+        record["literal"] = text
+    else:
+        try:
+            shown = repr(value)
+        except Exception:  # noqa: BLE001
+            shown = ""
+        if shown and " at 0x" not in shown and len(shown) <= 300:
+            record["repr"] = shown
+    return record
+
+
+def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
+    module_name = request["module"]
+    if coverage_obj is not None:
+        coverage_obj.switch_context("import")
+    try:
+        with timer(request["import_timeout"]):
+            module = __import__(module_name, fromlist=["_"])
+    except CallTimeout:
+        emit(out, {"import": "timeout"})
+        return
+    except BaseException as error:  # noqa: BLE001 - any failure to import is reported to the user
+        emit(out, {"import": "error", **exception_record(error)})
+        return
+    emit(out, {"import": "ok"})
+    namespace = dict(vars(module))
+    hung: set[str] = set()
+    for call in request["calls"]:
+        if call["func"] in hung:
+            emit(out, {"id": call["id"], "status": "skipped"})
+            continue
+        emit(out, {"start": call["id"]})
+        if coverage_obj is not None:
+            coverage_obj.switch_context(call["id"])
+        outcome = run_call(call, namespace, request["call_timeout"])
+        if outcome["status"] == "timeout":
+            hung.add(call["func"])
+        emit(out, {"id": call["id"], **outcome})
+
+
+def run_call(call: dict[str, Any], namespace: dict[str, Any], timeout: float) -> dict[str, Any]:
+    try:
+        with timer(timeout):
+            scope = dict(namespace)
+            exec(call["setup"], scope)  # noqa: S102 - the sandbox runs the engine's own generated call
+            value = scope.get("result")
+            after = {name: describe(scope[name]) for name in call.get("watch", ()) if name in scope}
+    except CallTimeout:
+        return {"status": "timeout"}
+    except RecursionError:
+        return {"status": "raised", "exc_type": "RecursionError", "exc_module": "builtins", "message": ""}
+    except BaseException as error:  # noqa: BLE001 - the outcome is what is being observed
+        return {"status": "raised", **exception_record(error)}
+    return {"status": "ok", **describe(value), "after": after}
+
+
+def exception_record(error: BaseException) -> dict[str, Any]:
+    message = str(error)
+    return {
+        "exc_type": type(error).__qualname__,
+        "exc_module": type(error).__module__,
+        "message": message[:500],
+        "sandbox": message.startswith(SANDBOX_MARK),
+        "trace": "".join(traceback.format_exception(error))[-3000:],
+    }
+
+
+class ResultPlugin:
+    """Shuffles the collected tests, gives each its own coverage context, records outcomes."""
+
+    def __init__(self, seed: int, out: Any, coverage_obj: Any, test_timeout: float) -> None:
+        self.seed = seed
+        self.out = out
+        self.coverage = coverage_obj
+        self.test_timeout = test_timeout
+
+    def pytest_collection_modifyitems(self, session: Any, config: Any, items: list[Any]) -> None:
+        random.Random(self.seed).shuffle(items)
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            emit(self.out, {"collect_error": str(report.nodeid), "text": str(report.longrepr)[-4000:]})
+
+    def pytest_runtest_protocol(self, item: Any, nextitem: Any) -> Any:
+        if self.coverage is not None:
+            self.coverage.switch_context(item.nodeid)
+        emit(self.out, {"start": item.nodeid})
+        return None
+
+    def pytest_runtest_setup(self, item: Any) -> None:
+        signal.signal(signal.SIGALRM, self._expire)
+        signal.setitimer(signal.ITIMER_REAL, self.test_timeout)
+
+    def pytest_runtest_teardown(self, item: Any) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    @staticmethod
+    def _expire(signum: int, frame: object) -> None:
+        raise CallTimeout
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.when == "call" or report.failed:
+            emit(
+                self.out,
+                {
+                    "test": report.nodeid,
+                    "when": report.when,
+                    "outcome": report.outcome,
+                    "text": str(report.longrepr)[-4000:] if report.failed else "",
+                },
+            )
+
+
+def run_pytest(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
+    import pytest  # noqa: PLC0415 - the pytest mode only
+    from hypothesis import settings  # noqa: PLC0415
+
+    settings.register_profile("devcopilot-sandbox", database=None, print_blob=False)
+    settings.load_profile("devcopilot-sandbox")
+    plugin = ResultPlugin(request["seed"], out, coverage_obj, request["test_timeout"])
+    args = [
+        *request["files"],
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:cov",
+        "-o",
+        "addopts=",
+        "--rootdir",
+        request["rootdir"],
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    code = pytest.main(args, plugins=[plugin])
+    emit(out, {"exit": int(code)})
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,545 @@
+"""The offline engine's candidate tests, written from the ``ast`` reading and the probe's observations.
+
+Kinds, each a plain pytest function a reader can follow:
+
+- property: Hypothesis inputs from hints, defaults or the docstring; the
+  function may raise only what it raises itself or documents, and must
+  return what its hint (or, without one, every probe call) says;
+- round-trip, idempotence and equivalence, for names that promise them;
+- docstring: the examples in the docstring hold;
+- characterization: one probe call whose outcome is pinned as it is today,
+  chosen greedily by the coverage it adds, so the few kept tests say a lot.
+
+Every candidate asserts something; a call whose outcome cannot be stated
+(an object with no stable ``repr``) gives no test.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import doctest
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from devcopilot.jobs.tests.calls import Call
+from devcopilot.jobs.tests.candidates import Candidate
+from devcopilot.jobs.tests.coverage_data import FileShape, Hits
+from devcopilot.jobs.tests.inputs import Inputs, inputs_for
+from devcopilot.jobs.tests.target import FunctionSpec, ModuleSpec
+
+HYPOTHESIS_IMPORT = "from hypothesis import given, settings, strategies as st"
+SETTINGS = "@settings(max_examples=60, deadline=None)"
+ROUND_TRIPS = [
+    ("encode", "decode"), ("dumps", "loads"), ("serialize", "deserialize"), ("compress", "decompress"),
+    ("escape", "unescape"), ("quote", "unquote"), ("encrypt", "decrypt"), ("pack", "unpack"),
+    ("marshal", "unmarshal"), ("to", "from"), ("format", "parse"),
+]  # fmt: skip
+IDEMPOTENT = {
+    "normalize", "normalise", "canonical", "canonicalize", "canonicalise", "sort", "sorted", "strip",
+    "clean", "dedupe", "deduplicate", "simplify", "slugify", "squash", "collapse", "lower", "upper",
+    "trim", "sanitize", "sanitise", "unique", "dedent",
+}  # fmt: skip
+EQUIVALENT_SUFFIXES = ("fast", "slow", "naive", "reference", "ref", "py", "iterative", "recursive", "simple")
+EQUIVALENT_DOC = re.compile(r"(?:equivalent|same as|identical) to\s+`*([A-Za-z_]\w*)")
+SIMPLE_TYPES = {
+    "int": "int", "str": "str", "bytes": "bytes", "bool": "bool", "list": "list", "dict": "dict",
+    "tuple": "tuple", "set": "set", "frozenset": "frozenset", "float": "(int, float)", "List": "list",
+    "Dict": "dict", "Tuple": "tuple", "Set": "set", "FrozenSet": "frozenset", "bytearray": "bytearray",
+}  # fmt: skip
+
+
+@dataclass
+class Observation:
+    call: Call
+    record: dict[str, Any]
+    hits: Hits
+
+
+def top_level_names(module: ModuleSpec) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(module.source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+class Writer:
+    """Turns readings and observations into candidates for one module."""
+
+    def __init__(self, module: ModuleSpec) -> None:
+        self.module = module
+        self.names = top_level_names(module)
+        self.counts: dict[str, int] = {}
+
+    def test_name(self, function: str, kind: str) -> str:
+        base = f"test_{function.replace('.', '_')}_{kind.replace('-', '_')}"
+        self.counts[base] = self.counts.get(base, 0) + 1
+        count = self.counts[base]
+        return base if count == 1 else f"{base}_{count}"
+
+    def import_of(self, names: Iterable[str]) -> list[str]:
+        wanted = sorted({n for n in names if n in self.names})
+        return [f"from {self.module.module} import {', '.join(wanted)}"] if wanted else []
+
+    # -- characterization -------------------------------------------------------------------
+
+    def characterizations(
+        self, observations: list[Observation], seen: Hits, shape: FileShape
+    ) -> list[Candidate]:
+        """Pin the observed outcomes that add coverage, most coverage first (greedy set cover)."""
+        usable = [o for o in observations if self.assertion(o) is not None]
+        chosen: list[Candidate] = []
+        covered = seen
+        while usable:
+            best = max(usable, key=lambda o: o.hits.adds_to(covered, shape))
+            if best.hits.adds_to(covered, shape) == 0:
+                break
+            usable.remove(best)
+            covered = covered | best.hits
+            chosen.append(self.characterization(best))
+        return chosen
+
+    def assertion(  # noqa: PLR0911 - one return per kind of outcome reads best
+        self, observation: Observation
+    ) -> tuple[list[str], set[str], list[str]] | None:
+        """The body lines, names used, and extra imports that pin one observed outcome."""
+        record, call = observation.record, observation.call
+        status = record.get("status")
+        expression = call.expression
+        names = {call.function.split(".")[0]} | names_in(call.pre, expression)
+        if status == "raised" and not record.get("sandbox"):
+            exc = record["exc_type"]
+            message = record.get("message", "")
+            match = (
+                f", match={re.escape(message)!r}"
+                if message and len(message) <= 120 and "0x" not in message
+                else ""
+            )
+            if "." not in exc and (
+                (record["exc_module"] == "builtins" and hasattr(builtins, exc)) or exc in self.names
+            ):
+                names.add(exc)
+                body = [f"with pytest.raises({exc}{match}):", f"    {expression}"]
+            else:
+                body = [
+                    f"with pytest.raises(Exception{match}) as raised:",
+                    f"    {expression}",
+                    f"assert type(raised.value).__name__ == {exc.rsplit('.', 1)[-1]!r}",
+                ]
+            return [*call.pre, *body], names, ["import pytest"]
+        if status != "ok":
+            return None
+        if "literal" in record:
+            text = record["literal"]
+            if record["type"] == "float":
+                return [*call.pre, f"assert {expression} == pytest.approx({text})"], names, ["import pytest"]
+            if text == "None":
+                state = record.get("after", {}).get("obj_state", {})
+                if call.pre and "literal" in state and state["literal"] != "{}":
+                    return (
+                        [
+                            *call.pre,
+                            f"assert {expression} is None",
+                            f"assert vars(obj) == {state['literal']}",
+                        ],
+                        names,
+                        [],
+                    )
+                return [*call.pre, f"assert {expression} is None"], names, []
+            if text in ("True", "False"):
+                return [*call.pre, f"assert {expression} is {text}"], names, []
+            return [*call.pre, f"assert {expression} == {text}"], names, []
+        if "repr" in record:
+            return [*call.pre, f"assert repr({expression}) == {record['repr']!r}"], names, []
+        return None
+
+    def characterization(self, observation: Observation) -> Candidate:
+        found = self.assertion(observation)
+        if found is None:
+            raise ValueError(f"no assertion states the outcome of {observation.call.expression}")
+        body, names, extra = found
+        call = observation.call
+        name = self.test_name(call.function, "characterization")
+        lines = [
+            f"def {name}():",
+            f'    """Characterization: pins what {call.expression[:70]} does today."""',
+            *(f"    {line}" for line in body),
+        ]
+        return Candidate(
+            name=name,
+            kind="characterization",
+            function=call.function,
+            code="\n".join(lines) + "\n",
+            imports=[*extra, *self.import_of(names)],
+            summary=f"pins {call.expression[:80]}",
+        )
+
+    # -- properties ----------------------------------------------------------------------------
+
+    def strategies(self, function: FunctionSpec) -> tuple[dict[str, Inputs], bool] | None:
+        """A strategy per required parameter, and whether all come from declared types."""
+        found: dict[str, Inputs] = {}
+        for param in function.call_params:
+            if param.kind in ("varargs", "varkw") or param.default is not None:
+                continue
+            inferred = inputs_for(param, function, self.module)
+            if inferred.strategy is None:
+                return None
+            found[param.name] = inferred
+        return found, all(i.contract for i in found.values())
+
+    def callee(self, function: FunctionSpec) -> str | None:
+        if function.owner is None:
+            return function.name
+        if function.kind in ("staticmethod", "classmethod"):
+            return f"{function.owner}.{function.name}"
+        return None
+
+    def allowed(self, function: FunctionSpec) -> tuple[str, bool]:
+        """The except clause for what the function may raise, and whether every name resolves."""
+        names = sorted(function.raises)
+        resolvable = [n for n in names if hasattr(builtins, n) or n in self.names]
+        if not names:
+            return "", True
+        return ", ".join(resolvable), len(resolvable) == len(names)
+
+    def guarded(self, function: FunctionSpec, statement: str, indent: str = "    ") -> list[str]:
+        """``statement`` wrapped so that only what the function raises or documents is let through."""
+        allowed, complete = self.allowed(function)
+        if not function.raises:
+            return [indent + statement]
+        if complete:
+            clause = f"except ({allowed}):" if "," in allowed else f"except {allowed}:"
+            return [
+                indent + "try:",
+                indent + f"    {statement}",
+                indent + clause,
+                indent + "    return  # raised or documented by the function",
+            ]
+        names = ", ".join(repr(n) for n in sorted(function.raises))
+        return [
+            indent + "try:",
+            indent + f"    {statement}",
+            indent + "except Exception as error:",
+            indent + f"    if type(error).__name__ in ({names},):",
+            indent + "        return  # raised or documented by the function",
+            indent + "    raise",
+        ]
+
+    def return_check(self, function: FunctionSpec, observed: list[Observation]) -> tuple[str, bool] | None:
+        """An isinstance check from the return hint (a contract), else from what every probe call returned."""
+        if function.returns:
+            check = type_check(function.returns, self.names)
+            if check:
+                return check, True
+        kinds = {
+            (o.record.get("type_module"), o.record.get("type"))
+            for o in observed
+            if o.record.get("status") == "ok"
+        }
+        if len(kinds) == 1:
+            module, kind = next(iter(kinds))
+            if module == "builtins" and kind in SIMPLE_TYPES:
+                return f"isinstance(result, {SIMPLE_TYPES[kind]})", False
+            if module == "builtins" and kind == "NoneType":
+                return "result is None", False
+            if module == self.module.module and kind in self.names:
+                return f"isinstance(result, {kind})", False
+        return None
+
+    def property_test(self, function: FunctionSpec, observed: list[Observation]) -> Candidate | None:
+        callee = self.callee(function)
+        found = self.strategies(function)
+        check = self.return_check(function, observed)
+        if callee is None or found is None or check is None or not found[0]:
+            return None
+        strategies, declared = found
+        condition, hinted = check
+        name = self.test_name(function.qualname, "property")
+        promise = "what its hint says" if hinted else "the type it always returned"
+        given = ", ".join(f"{n}={i.strategy}" for n, i in strategies.items())
+        args = ", ".join(f"{n}={n}" if p.kind == "keyword" else n for n, p in self.required(function).items())
+        lines = [
+            f"@given({given})",
+            SETTINGS,
+            f"def {name}({', '.join(strategies)}):",
+            f'    """Property: {function.name} returns {promise}'
+            f' and raises nothing it does not raise or document."""',
+            *self.guarded(function, f"result = {callee}({args})"),
+            f"    assert {condition}",
+        ]
+        needs = {callee.split(".")[0], *condition_names(condition)} | set().union(
+            *(i.needs for i in strategies.values())
+        )
+        needs |= set(function.raises)
+        return Candidate(
+            name=name,
+            kind="property",
+            function=function.qualname,
+            code="\n".join(lines) + "\n",
+            imports=[HYPOTHESIS_IMPORT, *self.import_of(needs)],
+            contract=declared and hinted,
+            summary=f"{function.name}: result {condition}",
+        )
+
+    def required(self, function: FunctionSpec) -> dict[str, Any]:
+        return {
+            p.name: p
+            for p in function.call_params
+            if p.kind not in ("varargs", "varkw") and p.default is None
+        }
+
+    def single_input(self, function: FunctionSpec) -> tuple[str, Inputs] | None:
+        found = self.strategies(function)
+        if found is None or len(found[0]) != 1 or self.callee(function) is None:
+            return None
+        name, inputs = next(iter(found[0].items()))
+        return (name, inputs) if inputs.contract else None
+
+    def round_trips(self, functions: list[FunctionSpec]) -> list[Candidate]:
+        by_name = {f.name: f for f in functions if f.owner is None}
+        found = []
+        for encoder in by_name.values():
+            for forward, backward in ROUND_TRIPS:
+                partner = partner_name(encoder.name, forward, backward)
+                decoder = by_name.get(partner) if partner else None
+                single = self.single_input(encoder)
+                if decoder is None or single is None:
+                    continue
+                value, inputs = single
+                name = self.test_name(encoder.name, "round_trip")
+                lines = [
+                    f"@given({value}={inputs.strategy})",
+                    SETTINGS,
+                    f"def {name}({value}):",
+                    f'    """Round-trip: {decoder.name}({encoder.name}(x)) gives x back."""',
+                    *self.guarded(encoder, f"encoded = {encoder.name}({value})"),
+                    f"    assert {decoder.name}(encoded) == {value}",
+                ]
+                found.append(
+                    Candidate(
+                        name,
+                        "round-trip",
+                        encoder.qualname,
+                        "\n".join(lines) + "\n",
+                        [
+                            HYPOTHESIS_IMPORT,
+                            *self.import_of({encoder.name, decoder.name, *inputs.needs, *encoder.raises}),
+                        ],
+                        contract=True,
+                        summary=f"{decoder.name}({encoder.name}(x)) == x",
+                    )
+                )
+        return found
+
+    def idempotence(self, functions: list[FunctionSpec]) -> list[Candidate]:
+        found = []
+        for function in functions:
+            words = set(function.name.lower().split("_"))
+            single = self.single_input(function)
+            if not words & IDEMPOTENT or single is None:
+                continue
+            callee = self.callee(function)
+            value, inputs = single
+            name = self.test_name(function.qualname, "idempotence")
+            lines = [
+                f"@given({value}={inputs.strategy})",
+                SETTINGS,
+                f"def {name}({value}):",
+                f'    """Idempotence: {function.name} applied twice equals applied once."""',
+                *self.guarded(function, f"once = {callee}({value})"),
+                f"    assert {callee}(once) == once",
+            ]
+            found.append(
+                Candidate(
+                    name,
+                    "idempotence",
+                    function.qualname,
+                    "\n".join(lines) + "\n",
+                    [
+                        HYPOTHESIS_IMPORT,
+                        *self.import_of({str(callee).split(".")[0], *inputs.needs, *function.raises}),
+                    ],
+                    contract=True,
+                    summary=f"{function.name}({function.name}(x)) == {function.name}(x)",
+                )
+            )
+        return found
+
+    def equivalences(self, functions: list[FunctionSpec]) -> list[Candidate]:
+        by_name = {f.name: f for f in functions if f.owner is None}
+        found = []
+        for function in by_name.values():
+            others = {m.group(1) for m in EQUIVALENT_DOC.finditer(function.docstring)}
+            stem, _, suffix = function.name.rpartition("_")
+            if suffix in EQUIVALENT_SUFFIXES and stem:
+                others.add(stem)
+            for other_name in sorted(others):
+                other = by_name.get(other_name)
+                found_strategies = self.strategies(function)
+                if other is None or other is function or found_strategies is None or not found_strategies[0]:
+                    continue
+                strategies = found_strategies[0]
+                if len(self.required(other)) != len(strategies):
+                    continue
+                name = self.test_name(function.name, "equivalence")
+                args = ", ".join(strategies)
+                lines = [
+                    f"@given({', '.join(f'{n}={i.strategy}' for n, i in strategies.items())})",
+                    SETTINGS,
+                    f"def {name}({args}):",
+                    f'    """Equivalence: {function.name} and {other.name} agree."""',
+                    *self.guarded(function, f"expected = {other.name}({args})"),
+                    f"    assert {function.name}({args}) == expected",
+                ]
+                needs = {
+                    function.name,
+                    other.name,
+                    *function.raises,
+                    *set().union(*(i.needs for i in strategies.values())),
+                }
+                found.append(
+                    Candidate(
+                        name,
+                        "equivalence",
+                        function.qualname,
+                        "\n".join(lines) + "\n",
+                        [HYPOTHESIS_IMPORT, *self.import_of(needs)],
+                        contract=True,
+                        summary=f"{function.name}(...) == {other.name}(...)",
+                    )
+                )
+        return found
+
+    def docstring_examples(self, function: FunctionSpec) -> Candidate | None:
+        try:
+            examples = doctest.DocTestParser().get_examples(function.docstring)
+        except ValueError:
+            return None
+        body: list[str] = []
+        asserted = 0
+        names: set[str] = set()
+        for example in examples:
+            source = example.source.strip()
+            want = example.want.strip()
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                return None
+            names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+            if not want:
+                body.append(source)
+            elif (
+                len(tree.body) == 1
+                and isinstance(tree.body[0], ast.Expr)
+                and not want.startswith("Traceback")
+            ):
+                expected = want if literal_text(want) else None
+                body.append(
+                    f"assert {source} == {expected}" if expected else f"assert repr({source}) == {want!r}"
+                )
+                asserted += 1
+            else:
+                return None
+        if not asserted:
+            return None
+        name = self.test_name(function.qualname, "docstring")
+        lines = [f"def {name}():", f'    """The examples in {function.name}\'s docstring hold."""']
+        lines += [f"    {line}" for statement in body for line in statement.splitlines()]
+        return Candidate(
+            name,
+            "docstring",
+            function.qualname,
+            "\n".join(lines) + "\n",
+            self.import_of(names),
+            contract=True,
+            summary=f"{asserted} docstring example(s) of {function.name}",
+        )
+
+
+def literal_text(text: str) -> bool:
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def names_in(pre: Iterable[str], expression: str) -> set[str]:
+    names: set[str] = set()
+    for text in [*pre, expression]:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return names
+
+
+def condition_names(condition: str) -> set[str]:
+    return names_in((), condition) - {
+        "isinstance",
+        "result",
+        "int",
+        "float",
+        "str",
+        "bytes",
+        "bool",
+        "list",
+        "dict",
+    }
+
+
+def type_check(annotation: str, module_names: set[str]) -> str | None:
+    """An isinstance condition a return hint promises; None when it cannot be checked simply."""
+    try:
+        node = ast.parse(annotation.strip("'\""), mode="eval").body
+    except SyntaxError:
+        return None
+    options: list[ast.expr]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        options = [node.left, node.right]
+    elif isinstance(node, ast.Subscript) and ast.unparse(node.value).rsplit(".", 1)[-1] == "Optional":
+        options = [node.slice, ast.Constant(None)]
+    else:
+        options = [node]
+    kinds = []
+    for option in options:
+        if isinstance(option, ast.Constant) and option.value is None:
+            kinds.append("type(None)")
+            continue
+        base = option.value if isinstance(option, ast.Subscript) else option
+        name = ast.unparse(base).rsplit(".", 1)[-1]
+        if name in SIMPLE_TYPES:
+            kinds.append(SIMPLE_TYPES[name])
+        elif name in module_names and name[:1].isupper() and "." not in ast.unparse(base):
+            kinds.append(name)
+        else:
+            return None
+    if kinds == ["type(None)"]:
+        return "result is None"
+    flat = list(dict.fromkeys(", ".join(k.strip("()") for k in kinds).split(", ")))
+    joined = ", ".join(flat)
+    return f"isinstance(result, ({joined}))" if len(flat) > 1 else f"isinstance(result, {joined})"
+
+
+def partner_name(name: str, forward: str, backward: str) -> str | None:
+    parts = name.split("_")
+    if forward == "to":
+        if parts[0] == "to" and len(parts) > 1:
+            return "from_" + "_".join(parts[1:])
+        if "to" in parts[1:-1]:
+            at = parts.index("to")
+            return "_".join([*parts[at + 1 :], "to", *parts[:at]])
+        return None
+    if forward in parts:
+        return "_".join(backward if p == forward else p for p in parts)
+    return None

@@ -1,0 +1,272 @@
+"""Inputs for a parameter, inferred from its type hint, default, docstring or name.
+
+Two products, both as Python source text so they appear verbatim in the
+tests: a Hypothesis strategy (for property tests) and a short list of
+concrete values, boundaries first (for characterization calls). The
+``contract`` flag says whether the inputs come from what the author
+declared (a hint or a documented type), which is what makes a failure a
+possible bug rather than a bad guess.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from devcopilot.jobs.tests.target import ClassSpec, FunctionSpec, ModuleSpec, Param
+
+GOOGLE_ARG = re.compile(r"^\s+(\*{0,2}\w+)\s*\(([^)]+)\)\s*:")
+SPHINX_TYPE = re.compile(r":type\s+(\w+)\s*:\s*(.+)$")
+SPHINX_PARAM = re.compile(r":param\s+([\w\[\], .|]+?)\s+(\w+)\s*:")
+NUMPY_ARG = re.compile(r"^\s*(\w+)\s*:\s*([\w\[\], .|]+?)(?:,\s*optional)?\s*$")
+
+SCALARS: dict[str, tuple[str, list[str]]] = {
+    "int": ("st.integers()", ["0", "1", "-1", "2", "7", "100", "-100"]),
+    "float": ("st.floats(allow_nan=False, allow_infinity=False)", ["0.0", "1.5", "-2.25", "1000000.0"]),
+    "str": (
+        "st.text()",
+        ["''", "'a'", "'Hello World'", "'  padded  '", "'a-b_c.d'", "'42'", "'héllo'", "'line1\\nline2'"],
+    ),
+    "bytes": ("st.binary()", ["b''", "b'abc'", "b'\\x00\\xff'"]),
+    "bool": ("st.booleans()", ["True", "False"]),
+    "None": ("st.none()", ["None"]),
+    "NoneType": ("st.none()", ["None"]),
+    "complex": ("st.complex_numbers(allow_nan=False, allow_infinity=False)", ["0j", "(1+2j)"]),
+}
+ANY_VALUES = ["None", "0", "1", "''", "'text'", "[]", "[1, 2]", "{'a': 1}", "1.5", "True"]
+NAME_HINTS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"^(n|i|j|k|count|size|width|height|index|idx|num\w*|length|len|level|depth|offset|limit"
+            r"|max_\w+|min_\w+|\w+_count|\w+_size|\w+_width|\w+_index)$"
+        ),
+        "int",
+    ),
+    (
+        re.compile(
+            r"^(s|text|name|string|path|prefix|suffix|sep|separator|word|line|markup|pattern|key|label"
+            r"|title|char|chars|url|source|template|\w+_name|\w+_text|\w+_str)$"
+        ),
+        "str",
+    ),
+    (re.compile(r"^(is_\w+|has_\w+|enable\w*|flag|strict|verbose|\w+_only|allow_\w+)$"), "bool"),
+    (re.compile(r"^(data|items|values|seq|sequence|elements|lines|words|parts)$"), "list[str]"),
+]  # fmt: skip
+SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence", "Iterator"}
+MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping"}
+SETS = {"set", "Set", "frozenset", "FrozenSet", "AbstractSet"}
+MAX_VALUES = 12
+
+
+@dataclass
+class Inputs:
+    strategy: str | None
+    values: list[str]
+    contract: bool
+    needs: set[str] = field(default_factory=set)
+    """Names from the target module the source text uses."""
+
+
+def documented_types(docstring: str) -> dict[str, str]:
+    """Parameter types written in a Google, NumPy or Sphinx docstring."""
+    found: dict[str, str] = {}
+    for line in docstring.splitlines():
+        for pattern, name_group, type_group in (
+            (GOOGLE_ARG, 1, 2),
+            (SPHINX_TYPE, 1, 2),
+            (SPHINX_PARAM, 2, 1),
+        ):
+            match = pattern.search(line)
+            if match:
+                found.setdefault(match.group(name_group).lstrip("*"), match.group(type_group).strip())
+        match = NUMPY_ARG.match(line)
+        if match and match.group(1) not in found:
+            found[match.group(1)] = match.group(2).strip()
+    return {name: kind.replace(", optional", "").strip() for name, kind in found.items()}
+
+
+def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: int = 0) -> Inputs:
+    documented = documented_types(function.docstring).get(param.name)
+    for text, contract in ((param.annotation, True), (documented, True)):
+        if text:
+            inferred = from_annotation(text, module, depth)
+            if inferred is not None:
+                inferred.contract = contract
+                add_default(inferred, param)
+                add_constants(inferred, function)
+                return inferred
+    if param.default is not None and param.default != "None":
+        kind = literal_type(param.default)
+        if kind in SCALARS:
+            strategy, values = SCALARS[kind]
+            inferred = Inputs(f"st.just({param.default}) | {strategy}", list(values), contract=False)
+            add_default(inferred, param)
+            add_constants(inferred, function)
+            return inferred
+    for pattern, kind in NAME_HINTS:
+        if pattern.match(param.name):
+            inferred = from_annotation(kind, module, depth) or Inputs(None, [], False)
+            inferred.contract = False
+            add_default(inferred, param)
+            add_constants(inferred, function)
+            return inferred
+    inferred = Inputs(None, list(ANY_VALUES), contract=False)
+    add_default(inferred, param)
+    add_constants(inferred, function)
+    return inferred
+
+
+def add_default(inferred: Inputs, param: Param) -> None:
+    if param.default is not None and is_literal(param.default) and param.default not in inferred.values:
+        inferred.values.insert(0, param.default)
+
+
+def add_constants(inferred: Inputs, function: FunctionSpec) -> None:
+    """Constants the function compares against: the inputs most likely to take a new branch."""
+    wanted = literal_kinds(inferred.values)
+    for constant in function.constants:
+        if literal_type(constant) in wanted and constant not in inferred.values:
+            inferred.values.append(constant)
+    inferred.values = inferred.values[: MAX_VALUES + len(function.constants)]
+
+
+def literal_kinds(values: list[str]) -> set[str]:
+    return {kind for kind in (literal_type(v) for v in values) if kind}
+
+
+def is_literal(text: str) -> bool:
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def literal_type(text: str) -> str | None:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return type(value).__name__
+
+
+def from_annotation(text: str, module: ModuleSpec, depth: int = 0) -> Inputs | None:
+    try:
+        node = ast.parse(text.strip().strip("'\""), mode="eval").body
+    except SyntaxError:
+        return None
+    return from_node(node, module, depth)
+
+
+def from_node(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None:  # noqa: PLR0911 - one per form
+    if isinstance(node, ast.Constant) and node.value is None:
+        return Inputs("st.none()", ["None"], True)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return from_annotation(node.value, module, depth)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return union([node.left, node.right], module, depth)
+    name = ast.unparse(node.value if isinstance(node, ast.Subscript) else node).rsplit(".", 1)[-1]
+    args: list[ast.expr] = []
+    if isinstance(node, ast.Subscript):
+        args = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if name in SCALARS and not args:
+        strategy, values = SCALARS[name]
+        return Inputs(strategy, list(values), True)
+    if name == "Optional" and args:
+        return union([args[0], ast.Constant(None)], module, depth)
+    if name == "Union" and args:
+        return union(args, module, depth)
+    if name == "Literal" and args:
+        values = [ast.unparse(a) for a in args]
+        return Inputs(f"st.sampled_from([{', '.join(values)}])", values, True)
+    if name in ("Any", "object") and not args:
+        return Inputs("st.one_of(st.none(), st.integers(), st.text())", list(ANY_VALUES), True)
+    if name in SEQUENCES | SETS | {"tuple", "Tuple"} | MAPPINGS:
+        return container(name, args, module, depth)
+    cls = module.cls(name)
+    if cls is not None and depth == 0:
+        return from_class(cls, module)
+    return None
+
+
+def union(options: list[ast.expr], module: ModuleSpec, depth: int) -> Inputs | None:
+    parts = [from_node(option, module, depth) for option in options]
+    if any(part is None for part in parts):
+        return None
+    known = [part for part in parts if part is not None]
+    values: list[str] = []
+    for part in known:
+        values.extend(v for v in part.values[:6] if v not in values)
+    needs = set().union(*(part.needs for part in known))
+    strategy = " | ".join(str(part.strategy) for part in known)
+    return Inputs(strategy, values, True, needs)
+
+
+def container(  # noqa: PLR0911 - one return per container form
+    name: str, args: list[ast.expr], module: ModuleSpec, depth: int
+) -> Inputs | None:
+    if name in ("tuple", "Tuple"):
+        if len(args) == 2 and isinstance(args[1], ast.Constant) and args[1].value is Ellipsis:
+            inner = element(args[0], module, depth)
+            if inner is None:
+                return None
+            first = inner.values[0] if inner.values else "None"
+            strategy = f"st.lists({inner.strategy}, max_size=8).map(tuple)"
+            return Inputs(strategy, ["()", f"({first},)"], True, inner.needs)
+        items = [element(arg, module, depth) for arg in args]
+        if not items or any(item is None for item in items):
+            return None
+        known = [item for item in items if item is not None]
+        strategy = f"st.tuples({', '.join(str(item.strategy) for item in known)})"
+        sample = "(" + ", ".join(item.values[0] if item.values else "None" for item in known) + ",)"
+        return Inputs(strategy, [sample], True, set().union(*(item.needs for item in known)))
+    if name in MAPPINGS:
+        key = element(args[0], module, depth) if args else Inputs("st.text()", ["'a'"], True)
+        value = element(args[1], module, depth) if len(args) > 1 else Inputs("st.integers()", ["1"], True)
+        if key is None or value is None:
+            return None
+        sample = f"{{{key.values[0]}: {value.values[0]}}}" if key.values and value.values else "{}"
+        strategy = f"st.dictionaries({key.strategy}, {value.strategy}, max_size=5)"
+        return Inputs(strategy, ["{}", sample], True, key.needs | value.needs)
+    inner = element(args[0], module, depth) if args else Inputs("st.integers()", ["1", "2"], True)
+    if inner is None:
+        return None
+    picks = inner.values[:3]
+    if name in SETS:
+        strategy = f"st.sets({inner.strategy}, max_size=5)"
+        return Inputs(
+            strategy, ["set()", "{" + ", ".join(picks) + "}"] if picks else ["set()"], True, inner.needs
+        )
+    strategy = f"st.lists({inner.strategy}, max_size=8)"
+    values = ["[]", f"[{picks[0]}]", "[" + ", ".join(picks) + "]"] if picks else ["[]"]
+    return Inputs(strategy, values, True, inner.needs)
+
+
+def element(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None:
+    return from_node(node, module, depth + 1)
+
+
+def from_class(cls: ClassSpec, module: ModuleSpec) -> Inputs | None:
+    """A module class as an input: built from its fields or its annotated ``__init__``."""
+    params = constructor_params(cls)
+    strategies = []
+    values = []
+    for param in params:
+        if param.default is not None:
+            continue
+        inferred = from_annotation(param.annotation, module, 1) if param.annotation else None
+        if inferred is None or inferred.strategy is None or not inferred.values:
+            return None
+        strategies.append(f"{param.name}={inferred.strategy}")
+        values.append(f"{param.name}={inferred.values[0]}")
+    strategy = f"st.builds({cls.name}, {', '.join(strategies)})" if strategies else f"st.builds({cls.name})"
+    return Inputs(strategy, [f"{cls.name}({', '.join(values)})"], True, {cls.name})
+
+
+def constructor_params(cls: ClassSpec) -> list[Param]:
+    if cls.init is not None:
+        return [p for p in cls.init.call_params if p.kind in ("positional", "keyword")]
+    if cls.is_dataclass or cls.is_pydantic:
+        return cls.fields
+    return []

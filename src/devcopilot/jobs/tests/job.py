@@ -1,0 +1,412 @@
+"""The tests commands' work: read the target, probe it, generate, verify, (ask a model,) report."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from devcopilot.core.context import Context
+from devcopilot.core.errors import InputError, UsageError
+from devcopilot.core.git import git_text
+from devcopilot.jobs.tests.calls import Call, function_calls, init_calls
+from devcopilot.jobs.tests.candidates import KINDS, Candidate
+from devcopilot.jobs.tests.compose import compose, diff
+from devcopilot.jobs.tests.coverage_data import FileShape, Hits, segments
+from devcopilot.jobs.tests.generate import Observation, Writer
+from devcopilot.jobs.tests.probe import Prober, ProbeResult
+from devcopilot.jobs.tests.report import (
+    CoverageFigures,
+    FunctionGap,
+    GapsReport,
+    ModelFigures,
+    PossibleBug,
+    TestOutcome,
+    TestsReport,
+)
+from devcopilot.jobs.tests.sandbox import Sandbox
+from devcopilot.jobs.tests.target import ModuleSpec, locate, read_module, select_changed
+from devcopilot.jobs.tests.verify import TEST_TIMEOUT_S, Verdict, Verifier, count_statuses, per_test
+
+log = logging.getLogger("devcopilot.tests")
+SUITE_TIMEOUT_S = 300.0
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    target: str | None
+    changed: bool = False
+    range: str | None = None
+    out: str | None = None
+    write: bool = False
+    models: tuple[str, ...] = ()
+    use_model: bool = True
+    max_iterations: int = 3
+    budget_seconds: float = 60.0
+    coverage_target: float = 90.0
+
+
+@dataclass
+class Workbench:
+    """One module under test, in one sandbox, with where its tests go."""
+
+    spec: ModuleSpec
+    repo: Path
+    sandbox: Sandbox
+    test_path: str
+    existing: str | None
+    shape: FileShape
+
+    @property
+    def measured(self) -> Path:
+        return self.sandbox.inside(self.spec.path)
+
+    @property
+    def python_path(self) -> list[Path]:
+        paths = [self.sandbox.inside(self.spec.import_root), self.sandbox.copy]
+        if (self.sandbox.copy / "src").is_dir():
+            paths.append(self.sandbox.copy / "src")
+        return paths
+
+    def suite_files(self) -> list[str]:
+        """The repository's test files that import the module (by its last name), excluding the output."""
+        short = self.spec.module.rsplit(".", 1)[-1]
+        found = []
+        for path in sorted(self.sandbox.copy.rglob("*.py")):
+            relative = path.relative_to(self.sandbox.copy).as_posix()
+            if relative.startswith(".") or relative == self.test_path:
+                continue
+            if not (path.name.startswith("test_") or path.name.endswith("_test.py")):
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if short in text and "import" in text:
+                found.append(relative)
+        return found
+
+    def suite_hits(self, files: list[str]) -> Hits:
+        if not files:
+            return Hits()
+        request = {
+            "mode": "pytest",
+            "files": files,
+            "seed": 0,
+            "test_timeout": TEST_TIMEOUT_S,
+            "measure": str(self.measured),
+        }
+        run = self.sandbox.run(request, timeout=SUITE_TIMEOUT_S, python_path=self.python_path)
+        total = Hits()
+        if run.coverage_file is not None:
+            from devcopilot.jobs.tests.coverage_data import hits_by_context  # noqa: PLC0415
+
+            for hits in hits_by_context(run.coverage_file, self.measured, self.shape).values():
+                total = total | hits
+        return total
+
+
+def repository(context: Context) -> Path:
+    return context.workspace.repo_root or Path.cwd().resolve()
+
+
+def output_path(repo: Path, spec: ModuleSpec, out: str | None) -> str:
+    if out is None:
+        name = spec.module.rsplit(".", 1)[-1]
+        return f"tests/test_{name}.py"
+    path = Path(out).resolve()
+    if path.suffix != ".py":
+        raise InputError(f"--out {out}: a test module must be a .py file")
+    try:
+        return path.relative_to(repo).as_posix()
+    except ValueError:
+        raise InputError(f"--out {out}: must be inside the repository ({repo})") from None
+
+
+def targets(context: Context, options: GenerateOptions) -> list[ModuleSpec]:
+    repo = repository(context)
+    if options.changed or options.range:
+        if options.target:
+            raise UsageError("give a TARGET or --changed/--range, not both")
+        return changed_targets(repo, options.range)
+    if not options.target:
+        raise UsageError("name a TARGET (path.py, path.py::function, path.py::Class) or use --changed")
+    path, member = locate(options.target, Path.cwd())
+    return [read_module(path, member)]
+
+
+def changed_targets(repo: Path, revisions: str | None) -> list[ModuleSpec]:
+    """Modules with functions the staged change (or the range) touches, with those functions selected."""
+    from unidiff.patch import PatchSet  # noqa: PLC0415 - only the --changed path parses diffs
+
+    if revisions is None:
+        args = ["diff", "--cached", "-U0", "--no-color", "--no-ext-diff"]
+    else:
+        if ".." not in revisions:
+            raise UsageError(f"--range {revisions!r}: expected A..B")
+        args = ["diff", "-U0", "--no-color", "--no-ext-diff", revisions]
+    patch = PatchSet(git_text(repo, *args))
+    specs = []
+    for changed in patch:
+        name = changed.path
+        if changed.is_removed_file or not name.endswith(".py") or Path(name).name.startswith("test_"):
+            continue
+        lines = {
+            line.target_line_no for hunk in changed for line in hunk if line.is_added and line.target_line_no
+        }
+        path = repo / name
+        if not path.is_file() or not lines:
+            continue
+        spec = read_module(path, select_member=False)
+        select_changed(spec, lines)
+        if spec.selected:
+            specs.append(spec)
+    return specs
+
+
+def run_generate(context: Context, options: GenerateOptions) -> list[TestsReport]:
+    specs = targets(context, options)
+    repo = repository(context)
+    if options.out and len(specs) > 1:
+        raise UsageError("--out names one test file; --changed touched several modules")
+    reports = []
+    for spec in specs:
+        reports.append(generate_for(context, spec, repo, options))
+    return reports
+
+
+def generate_for(context: Context, spec: ModuleSpec, repo: Path, options: GenerateOptions) -> TestsReport:
+    started = time.perf_counter()
+    deadline = time.monotonic() + options.budget_seconds
+    test_path = output_path(repo, spec, options.out)
+    existing_file = repo / test_path
+    existing = existing_file.read_text(encoding="utf-8") if existing_file.is_file() else None
+    with Sandbox(repo) as sandbox:
+        bench = Workbench(spec, repo, sandbox, test_path, existing, FileShape.of(spec.path))
+        suite = bench.suite_files()
+        suite_hits = bench.suite_hits(suite)
+        probe = probe_module(bench)
+        writer = Writer(spec)
+        verifier = Verifier(
+            sandbox=sandbox,
+            test_path=test_path,
+            existing=existing,
+            module=spec.module,
+            measured=bench.measured,
+            shape=bench.shape,
+            python_path=bench.python_path,
+            deadline=deadline,
+            baseline=suite_hits | probe.import_hits,
+        )
+        candidates = engine_candidates(writer, spec, probe, verifier.seen, bench.shape)
+        verdicts = verifier.judge(candidates)
+        model = None
+        router = (
+            context.router("tests", job="tests", models=list(options.models) or None)
+            if options.use_model
+            else None
+        )
+        if router is not None and not router.offline:
+            from devcopilot.jobs.tests.model_pass import ModelPass  # noqa: PLC0415 - the model path only
+
+            model_pass = ModelPass(router, context.prompts, spec, bench, verifier, options, probe.skipped)
+            verdicts += model_pass.run()
+            model = model_pass.figures
+        text = (
+            compose(existing, in_reading_order(verifier.kept, spec), spec.module)
+            if verifier.kept
+            else (existing or "")
+        )
+    report = build_report(
+        spec, options, test_path, existing, text, suite_hits, verifier, verdicts, probe, model
+    )
+    report = report.model_copy(update={"seconds": round(time.perf_counter() - started, 2)})
+    if options.write and verifier.kept:
+        existing_file.parent.mkdir(parents=True, exist_ok=True)
+        existing_file.write_text(text, encoding="utf-8")
+        report = report.model_copy(update={"written": True})
+    record(context, report, started)
+    return report
+
+
+def in_reading_order(kept: list[Candidate], spec: ModuleSpec) -> list[Candidate]:
+    """Tests grouped by the function they test, in source order, contract tests first."""
+    order = {f.qualname: n for n, f in enumerate(spec.all_functions())}
+    return sorted(kept, key=lambda c: (order.get(c.function, len(order)), KINDS.index(c.kind), c.name))
+
+
+def probe_module(bench: Workbench) -> ProbeResult:
+    spec = bench.spec
+    prober = Prober(bench.sandbox, spec.module, bench.measured, bench.shape, bench.python_path)
+    result = ProbeResult(skipped=dict(spec.skipped))
+    owners = {f.owner for f in spec.selected if f.owner and f.kind in ("method", "property")}
+    instances: dict[str, list[str]] = {}
+    inits: list[Call] = []
+    for owner in sorted(owners):
+        cls = spec.cls(owner)
+        if cls is not None:
+            inits.extend(init_calls(cls, spec))
+    if inits:
+        prober.run(inits, result)
+        for observation in result.observations:
+            if observation.record.get("status") == "ok":
+                owner = observation.call.function.split(".")[0]
+                instances.setdefault(owner, []).append(observation.call.expression)
+        for owner in owners:
+            if owner not in instances:
+                for function in spec.selected:
+                    if function.owner == owner and function.kind in ("method", "property"):
+                        result.skipped.setdefault(
+                            function.qualname, f"no {owner} instance could be built from inferred inputs"
+                        )
+    calls = [
+        c
+        for f in spec.selected
+        if f.qualname not in result.skipped
+        for c in function_calls(f, spec, instances)
+    ]
+    return prober.run(calls, result)
+
+
+def engine_candidates(
+    writer: Writer, spec: ModuleSpec, probe: ProbeResult, seen: Hits, shape: FileShape
+) -> list[Candidate]:
+    """Contract tests first (they may reveal bugs), then properties, then the pinned observations."""
+    usable = [f for f in spec.selected if f.qualname not in probe.skipped]
+    by_function: dict[str, list[Observation]] = {}
+    for observation in probe.observations:
+        by_function.setdefault(observation.call.function, []).append(observation)
+    found: list[Candidate] = []
+    for function in usable:
+        example = writer.docstring_examples(function)
+        if example is not None:
+            found.append(example)
+    found += writer.round_trips(usable) + writer.idempotence(usable) + writer.equivalences(usable)
+    for function in usable:
+        prop = writer.property_test(function, by_function.get(function.qualname, []))
+        if prop is not None:
+            found.append(prop)
+    wanted = {f.qualname for f in usable}
+    observations = [o for o in probe.observations if o.call.function in wanted]
+    found += writer.characterizations(observations, seen, shape)
+    return found
+
+
+def build_report(  # noqa: PLR0917 - one call site, every part of the report named
+    spec: ModuleSpec,
+    options: GenerateOptions,
+    test_path: str,
+    existing: str | None,
+    text: str,
+    suite_hits: Hits,
+    verifier: Verifier,
+    verdicts: list[Verdict],
+    probe: ProbeResult,
+    model: ModelFigures | None,
+) -> TestsReport:
+    outcomes = [
+        TestOutcome(
+            name=v.candidate.name,
+            kind=v.candidate.kind,
+            function=v.candidate.function,
+            origin=v.candidate.origin,
+            status=v.status,
+            detail=v.detail,
+            adds=v.adds,
+        )
+        for v in verdicts
+    ]
+    kept_names = {c.name for c in verifier.kept}
+    bugs = [
+        PossibleBug(
+            function=v.candidate.function,
+            test=v.candidate.name,
+            kind=v.candidate.kind,
+            message=v.detail,
+            failing_input=v.failing_input,
+        )
+        for v in verdicts
+        if v.status == "possible-bug"
+    ]
+    return TestsReport(
+        target=options.target or "--changed",
+        module=spec.module,
+        source=str(spec.path),
+        test_file=test_path,
+        coverage_before=CoverageFigures.of(verifier.shape.summary(suite_hits, scope(spec))),
+        coverage_after=CoverageFigures.of(verifier.shape.summary(verifier.seen, scope(spec))),
+        kept=[o for o in outcomes if o.status == "kept" and o.name in kept_names],
+        dropped=count_statuses([v for v in verdicts if v.candidate.name not in kept_names]),
+        dropped_tests=[o for o in outcomes if o.name not in kept_names],
+        possible_bugs=bugs,
+        skipped=probe.skipped,
+        seconds=0.0,
+        verification_runs=verifier.runs_made,
+        model=model,
+        file_text=text,
+        diff=diff(existing, text, test_path) if existing is not None and text != existing else None,
+    )
+
+
+def scope(spec: ModuleSpec) -> list[tuple[int, int]] | None:
+    """The lines coverage is reported on: the whole module, or the functions a narrower target selected."""
+    if spec.whole_module:
+        return None
+    return [(f.lineno, f.end_lineno) for f in spec.selected]
+
+
+def record(context: Context, report: TestsReport, started: float) -> None:
+    model = report.model
+    context.record_job_run(
+        "tests",
+        started,
+        {
+            "tests.module": report.module,
+            "tests.kept": len(report.kept),
+            "tests.dropped": report.dropped,
+            "tests.possible_bugs": len(report.possible_bugs),
+            "tests.skipped": len(report.skipped),
+            "tests.coverage_before": report.coverage_before.combined_percent,
+            "tests.coverage_after": report.coverage_after.combined_percent,
+            "verification.proposed": model.proposed if model else 0,
+            "verification.accepted": model.kept if model else 0,
+            "model.input_tokens": model.input_tokens if model else 0,
+            "model.output_tokens": model.output_tokens if model else 0,
+            "model.cost_usd": model.cost_usd if model else 0.0,
+        },
+    )
+
+
+def run_gaps(context: Context, target: str) -> GapsReport:
+    repo = repository(context)
+    path, member = locate(target, Path.cwd())
+    spec = read_module(path, member)
+    with Sandbox(repo) as sandbox:
+        bench = Workbench(spec, repo, sandbox, "", None, FileShape.of(spec.path))
+        suite = bench.suite_files()
+        hits = bench.suite_hits(suite)
+    shape = bench.shape
+    gaps = []
+    for function in spec.selected:
+        summary = shape.summary(hits, [(function.lineno, function.end_lineno)])
+        gaps.append(
+            FunctionGap(
+                function=function.qualname,
+                lines=f"{function.lineno}-{function.end_lineno}",
+                line_percent=summary.line_percent,
+                branch_percent=summary.branch_percent,
+                branches=summary.branches,
+                uncovered=[
+                    f"{a}-{b}" if a != b else str(a)
+                    for a, b in segments(summary.missing_lines, shape.statements)
+                ],
+            )
+        )
+    return GapsReport(
+        target=target,
+        module=spec.module,
+        suite=suite,
+        coverage=CoverageFigures.of(shape.summary(hits)),
+        functions=gaps,
+    )
+
+
+__all__ = ["GenerateOptions", "per_test", "run_gaps", "run_generate"]

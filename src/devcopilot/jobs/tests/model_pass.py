@@ -1,0 +1,207 @@
+"""Ask a model for tests of the segments the engine left uncovered; verify each like the engine's own.
+
+Per function with uncovered lines the model sees the function (redacted, the
+uncovered lines marked), the signatures of what it calls, the existing tests
+and conftest fixtures, and, in a repair round, its previous failures. It
+answers with whole test functions and their imports, never line numbers;
+each is parsed, placed by ``ast``, and judged alone by the verifier. Rounds
+stop at the coverage target, when a round adds nothing, at the iteration
+limit, or when the budget is spent.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from devcopilot.core.errors import ModelUnavailableError
+from devcopilot.core.prompts import PromptRegistry
+from devcopilot.core.redaction import redact
+from devcopilot.core.router import ModelRouter
+from devcopilot.jobs.tests.candidates import Candidate
+from devcopilot.jobs.tests.coverage_data import segments
+from devcopilot.jobs.tests.report import ModelFigures
+from devcopilot.jobs.tests.target import FunctionSpec, ModuleSpec
+from devcopilot.jobs.tests.verify import Verdict, Verifier
+
+if TYPE_CHECKING:
+    from devcopilot.jobs.tests.job import GenerateOptions, Workbench
+
+PROMPT_ID = "tests/generate"
+FUNCTIONS_PER_ROUND = 6
+EXISTING_CHARS = 6000
+FAILURE_CHARS = 1500
+
+
+class ModelTest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str = ""
+    imports: list[str] = Field(default_factory=list)
+    code: str
+
+
+class TestsAnswer(BaseModel):
+    __test__ = False
+    model_config = ConfigDict(extra="allow")
+
+    tests: list[ModelTest] = Field(default_factory=list)
+
+
+@dataclass
+class ModelPass:
+    router: ModelRouter
+    prompts: PromptRegistry
+    spec: ModuleSpec
+    bench: Workbench
+    verifier: Verifier
+    options: GenerateOptions
+    skipped: dict[str, str]
+    figures: ModelFigures = field(default_factory=ModelFigures)
+    failures: dict[str, list[str]] = field(default_factory=dict)
+
+    def run(self) -> list[Verdict]:
+        verdicts: list[Verdict] = []
+        self.figures.models = self.router.route.callable_models
+        for round_number in range(self.options.max_iterations):
+            gaps = self.gaps()
+            if not gaps or self.coverage() >= self.options.coverage_target or self.verifier.remaining() <= 0:
+                break
+            if round_number > 0:
+                gaps = [(f, m) for f, m in gaps if self.failures.get(f.qualname)] or gaps
+            before = self.verifier.seen
+            self.figures.rounds += 1
+            for function, missing in gaps[:FUNCTIONS_PER_ROUND]:
+                if self.verifier.remaining() <= 0:
+                    break
+                try:
+                    candidates = self.ask(function, missing)
+                except ModelUnavailableError as error:
+                    self.figures.warning = f"{error}; the engine's tests are reported"
+                    return verdicts
+                self.failures[function.qualname] = []
+                for candidate in candidates:
+                    verdict = self.verifier.judge_one(candidate)
+                    verdicts.append(verdict)
+                    if verdict.status == "kept":
+                        self.figures.kept += 1
+                    else:
+                        self.failures[function.qualname].append(
+                            f"{candidate.name}: {verdict.status}: {verdict.detail}"[:FAILURE_CHARS]
+                        )
+            if self.verifier.seen == before and round_number > 0:
+                break
+        return verdicts
+
+    def coverage(self) -> float:
+        return self.verifier.shape.summary(self.verifier.seen).combined_percent
+
+    def gaps(self) -> list[tuple[FunctionSpec, list[int]]]:
+        """Selected functions with uncovered statements, most uncovered first."""
+        shape, seen = self.verifier.shape, self.verifier.seen
+        found = []
+        for function in self.spec.selected:
+            if function.qualname in self.skipped:
+                continue
+            missing = shape.summary(seen, [(function.body_start, function.end_lineno)]).missing_lines
+            if missing:
+                found.append((function, missing))
+        return sorted(found, key=lambda item: -len(item[1]))
+
+    def ask(self, function: FunctionSpec, missing: list[int]) -> list[Candidate]:
+        lines = self.spec.source.splitlines()
+        marked = "\n".join(
+            (">> " if number in missing else "   ") + lines[number - 1]
+            for number in range(function.lineno, function.end_lineno + 1)
+        )
+        shown_segments = ", ".join(f"{a}-{b}" for a, b in segments(missing, self.verifier.shape.statements))
+        prompt = self.prompts.render(
+            PROMPT_ID,
+            {
+                "module": self.spec.module,
+                "function": function.qualname,
+                "uncovered": shown_segments,
+                "source": redact(marked).text,
+                "callees": redact(self.callee_signatures(function)).text or "none",
+                "existing": redact(self.existing_tests()).text or "none",
+                "failures": "\n".join(self.failures.get(function.qualname, [])),
+            },
+        )
+        answer = self.router.complete(prompt, TestsAnswer)
+        self.figures.input_tokens += answer.input_tokens or 0
+        self.figures.output_tokens += answer.output_tokens or 0
+        self.figures.cost_usd = round(self.figures.cost_usd + (answer.cost_usd or 0.0), 6)
+        parsed = answer.parsed or TestsAnswer()
+        self.figures.proposed += len(parsed.tests)
+        return [self.candidate(test, function) for test in parsed.tests]
+
+    def candidate(self, test: ModelTest, function: FunctionSpec) -> Candidate:
+        """The model's test as a candidate, placed by ``ast``: imports split out, one test function kept."""
+        code = test.code.strip("\n") + "\n"
+        name, imports = test.name or "test_from_model", [i for i in test.imports if i.strip()]
+        problem = ""
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            tree = None  # left for the verifier to report as not compiling, with the line
+        if tree is not None:
+            defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+            rest = [n for n in tree.body if not isinstance(n, ast.FunctionDef | ast.Import | ast.ImportFrom)]
+            if len(defs) == 1 and defs[0].name.startswith("test") and not rest:
+                name = defs[0].name
+                imports += [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+                code = "".join(_decorated_source(code, defs[0]))
+            else:
+                problem = "the answer is not one top-level test function (with only imports beside it)"
+        return Candidate(
+            name=name,
+            kind="model",
+            function=function.qualname,
+            code=code,
+            imports=imports,
+            origin="model",
+            problem=problem,
+        )
+
+    def callee_signatures(self, function: FunctionSpec) -> str:
+        known = {f.name: f for f in self.spec.all_functions()}
+        return "\n".join(signature(known[name]) for name in sorted(function.calls) if name in known)
+
+    def existing_tests(self) -> str:
+        parts: list[str] = []
+        if self.bench.existing:
+            parts.append(f"# {self.bench.test_path}\n{self.bench.existing}")
+        for test in self.verifier.kept:
+            parts.append(test.code)
+        conftest = self.bench.sandbox.copy / "tests" / "conftest.py"
+        for path in (conftest, self.bench.sandbox.copy / "conftest.py"):
+            if path.is_file():
+                parts.append(
+                    f"# {path.relative_to(self.bench.sandbox.copy)}\n{path.read_text(errors='replace')}"
+                )
+        return "\n\n".join(parts)[-EXISTING_CHARS:]
+
+
+def _decorated_source(code: str, node: ast.FunctionDef) -> Iterable[str]:
+    lines = code.strip("\n").splitlines(keepends=True)
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    yield from lines[first - 1 : node.end_lineno]
+    if lines and not lines[-1].endswith("\n"):
+        yield "\n"
+
+
+def signature(function: FunctionSpec) -> str:
+    params = []
+    for param in function.params:
+        text = ("*" if param.kind == "varargs" else "**" if param.kind == "varkw" else "") + param.name
+        if param.annotation:
+            text += f": {param.annotation}"
+        if param.default is not None:
+            text += f" = {param.default}"
+        params.append(text)
+    returns = f" -> {function.returns}" if function.returns else ""
+    return f"def {function.qualname}({', '.join(params)}){returns}"

@@ -1,0 +1,105 @@
+"""Run the planned calls in the sandbox and turn what happened into observations and skip reasons.
+
+The target is imported here for the first time, in the sandbox. An import
+that fails, hangs or touches the network or the file system outside the copy
+stops the job with a message naming the cause. A call that hangs even the
+driver's timer (a C extension, say) gets the run killed; the functions before
+it keep their results and the probe resumes after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devcopilot.core.errors import InputError
+from devcopilot.jobs.tests.calls import Call
+from devcopilot.jobs.tests.coverage_data import FileShape, Hits, hits_by_context
+from devcopilot.jobs.tests.generate import Observation
+from devcopilot.jobs.tests.sandbox import Sandbox
+
+CALL_TIMEOUT_S = 2.0
+IMPORT_TIMEOUT_S = 20.0
+RESUMES = 4
+
+
+@dataclass
+class ProbeResult:
+    observations: list[Observation] = field(default_factory=list)
+    import_hits: Hits = field(default_factory=Hits)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Prober:
+    sandbox: Sandbox
+    module: str
+    measured: Path
+    shape: FileShape
+    python_path: list[Path]
+
+    def run(self, calls: list[Call], result: ProbeResult) -> ProbeResult:
+        pending = list(calls)
+        for _ in range(RESUMES + 1):
+            if not pending and result.observations:
+                break
+            request = {
+                "mode": "probe",
+                "module": self.module,
+                "calls": [c.request() for c in pending],
+                "call_timeout": CALL_TIMEOUT_S,
+                "import_timeout": IMPORT_TIMEOUT_S,
+                "measure": str(self.measured),
+            }
+            timeout = IMPORT_TIMEOUT_S + 10 + CALL_TIMEOUT_S * len(pending)
+            run = self.sandbox.run(request, timeout=timeout, python_path=self.python_path)
+            self.check_import(run.records, run.stderr, run.timed_out)
+            hits = hits_by_context(run.coverage_file, self.measured, self.shape) if run.coverage_file else {}
+            result.import_hits = result.import_hits | hits.get("import", Hits())
+            by_id = {c.id: c for c in pending}
+            finished = set()
+            for record in run.records:
+                if "id" in record and record["id"] in by_id:
+                    finished.add(record["id"])
+                    self.observe(by_id[record["id"]], record, hits, result)
+            if not run.timed_out:
+                break
+            started = [s for s in run.started() if s not in finished]
+            hung = by_id[started[-1]].function if started and started[-1] in by_id else None
+            if hung is None:
+                break
+            result.skipped.setdefault(hung, f"did not return within {CALL_TIMEOUT_S:.0f} s (hangs)")
+            pending = [c for c in pending if c.id not in finished and c.function != hung]
+        return result
+
+    def observe(self, call: Call, record: dict[str, Any], hits: dict[str, Hits], result: ProbeResult) -> None:
+        status = record.get("status")
+        if status == "timeout":
+            result.skipped.setdefault(call.function, f"did not return within {CALL_TIMEOUT_S:.0f} s (hangs)")
+        elif status == "raised" and record.get("sandbox"):
+            result.skipped.setdefault(call.function, f"side effect blocked: {record.get('message', '')}")
+        elif status in ("ok", "raised"):
+            result.observations.append(Observation(call, record, hits.get(call.id, Hits())))
+
+    def check_import(self, records: list[dict[str, Any]], stderr: str, timed_out: bool) -> None:
+        status = next((r for r in records if "import" in r), None)
+        if status is None:
+            if timed_out:
+                raise InputError(f"importing {self.module} did not finish in {IMPORT_TIMEOUT_S:.0f} s")
+            last = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
+            raise InputError(f"the sandbox could not import {self.module}: {last}")
+        if status["import"] == "timeout":
+            raise InputError(
+                f"importing {self.module} did not finish in {IMPORT_TIMEOUT_S:.0f} s",
+                hint="a side effect at import time?",
+            )
+        if status["import"] == "error":
+            kind, message = status["exc_type"], status.get("message", "")
+            if status.get("sandbox"):
+                raise InputError(f"{self.module} has side effects at import time: {message}")
+            if kind in ("ModuleNotFoundError", "ImportError"):
+                raise InputError(
+                    f"importing {self.module} failed: {kind}: {message}", hint="a missing dependency?"
+                )
+            raise InputError(f"importing {self.module} failed: {kind}: {message}")

@@ -1,0 +1,410 @@
+"""What a TARGET names, read with ``ast`` only: the target is never imported outside the sandbox.
+
+A TARGET is a file (``pkg/mod.py``), a function or class in it
+(``pkg/mod.py::name``), or a dotted module found on ``sys.path``. Reading
+collects what the generators need: parameters with their annotations and
+defaults, the docstring, the exceptions a function raises itself or
+documents, and the constants it compares against (inputs worth trying).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devcopilot.core.errors import InputError
+
+RAISES_SECTION = re.compile(r"^\s*(?:Raises|Throws)\s*:?\s*$", re.IGNORECASE)
+SPHINX_RAISES = re.compile(r":raises?\s+([\w.]+)\s*:")
+DOC_ENTRY = re.compile(r"^\s{0,12}([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
+MAX_CONSTANTS = 24
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: str | None
+    default: str | None
+    """The default's source text; None when the parameter is required."""
+    kind: str
+    """``positional``, ``keyword`` (keyword-only), ``varargs`` or ``varkw``."""
+
+
+@dataclass
+class FunctionSpec:
+    name: str
+    qualname: str
+    owner: str | None
+    """The class a method belongs to."""
+    params: list[Param]
+    returns: str | None
+    docstring: str
+    raises: set[str]
+    lineno: int
+    end_lineno: int
+    body_start: int
+    is_async: bool = False
+    kind: str = "function"
+    """``function``, ``method``, ``staticmethod``, ``classmethod`` or ``property``."""
+    constants: list[str] = field(default_factory=list)
+    calls: set[str] = field(default_factory=set)
+
+    @property
+    def call_params(self) -> list[Param]:
+        """Parameters a caller passes (``self`` and ``cls`` excluded)."""
+        if self.kind in ("method", "classmethod", "property") and self.params:
+            return self.params[1:]
+        return self.params
+
+
+@dataclass
+class ClassSpec:
+    name: str
+    init: FunctionSpec | None
+    methods: list[FunctionSpec]
+    is_dataclass: bool
+    is_pydantic: bool
+    is_exception: bool
+    fields: list[Param]
+    lineno: int
+    end_lineno: int
+
+
+@dataclass
+class ModuleSpec:
+    path: Path
+    module: str
+    """The dotted name the tests import."""
+    import_root: Path
+    """The directory that must be on ``sys.path`` for ``module`` to import."""
+    source: str
+    functions: list[FunctionSpec]
+    classes: list[ClassSpec]
+    selected: list[FunctionSpec]
+    skipped: dict[str, str]
+    """Functions of the target left out, with the reason."""
+    whole_module: bool = True
+    """False when the target named a function or class, or came from a change."""
+
+    def function(self, qualname: str) -> FunctionSpec | None:
+        return next((f for f in self.all_functions() if f.qualname == qualname), None)
+
+    def all_functions(self) -> list[FunctionSpec]:
+        return [*self.functions, *(m for c in self.classes for m in c.methods)]
+
+    def cls(self, name: str) -> ClassSpec | None:
+        return next((c for c in self.classes if c.name == name), None)
+
+
+def locate(target: str, cwd: Path) -> tuple[Path, str | None]:
+    """The file a TARGET names and the object after ``::``, or an InputError saying why not."""
+    file_part, _, member = target.partition("::")
+    path = (cwd / file_part).resolve()
+    if not path.exists() and not file_part.endswith(".py") and re.fullmatch(r"[\w.]+", file_part):
+        found = find_module_file(file_part)
+        if found is None:
+            raise InputError(f"{file_part}: no such file, and no module of that name on the Python path")
+        path = found
+    if not path.exists():
+        raise InputError(f"{file_part}: no such file")
+    if path.is_dir():
+        init = path / "__init__.py"
+        if not init.is_file():
+            raise InputError(f"{file_part}: a directory; name a Python file")
+        path = init
+    if path.suffix != ".py":
+        raise InputError(f"{file_part}: not a Python file (tests are generated for .py modules)")
+    return path, member or None
+
+
+def find_module_file(dotted: str) -> Path | None:
+    """Find a module on ``sys.path`` by its name without importing it (or its parents)."""
+    parts = dotted.split(".")
+    for entry in sys.path:
+        base = Path(entry or ".").joinpath(*parts)
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate.resolve()
+    return None
+
+
+def module_name(path: Path) -> tuple[str, Path]:
+    """The dotted name of ``path`` and its import root; parents holding ``__init__.py`` are packages."""
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    if not parts:
+        parts = [path.parent.name]
+        folder = path.parent.parent
+    for part in parts:
+        if not part.isidentifier():
+            raise InputError(f"{path}: {part!r} is not an importable module name")
+    return ".".join(parts), folder
+
+
+def read_module(path: Path, member: str | None = None, *, select_member: bool = True) -> ModuleSpec:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as error:
+        raise InputError(f"{path}:{error.lineno}: syntax error: {error.msg}") from None
+    name, root = module_name(path)
+    functions: list[FunctionSpec] = []
+    classes: list[ClassSpec] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            functions.append(read_function(node, None, source))
+        elif isinstance(node, ast.ClassDef):
+            classes.append(read_class(node, source))
+    spec = ModuleSpec(path, name, root, source, functions, classes, [], {})
+    if select_member:
+        select(spec, member)
+    return spec
+
+
+def select(spec: ModuleSpec, member: str | None) -> None:
+    """Choose the functions to test; an unknown member or nothing public is an InputError."""
+    candidates: list[FunctionSpec]
+    spec.whole_module = member is None
+    if member is None:
+        candidates = [f for f in spec.functions if public(f.name)]
+        for cls in spec.classes:
+            if public(cls.name) and not cls.is_exception:
+                candidates.extend(m for m in cls.methods if public(m.name) or m.name == "__init__")
+    else:
+        head, _, tail = member.partition(".")
+        owner = spec.cls(head)
+        if owner is not None and not tail:
+            candidates = [m for m in owner.methods if public(m.name) or m.name == "__init__"]
+        elif owner is not None:
+            candidates = [m for m in owner.methods if m.name == tail]
+        else:
+            candidates = [f for f in spec.functions if f.name == member]
+        if not candidates:
+            raise InputError(f"{spec.path.name}: no function or class named {member!r}")
+    for function in candidates:
+        reason = skip_reason(function)
+        if reason:
+            spec.skipped[function.qualname] = reason
+        else:
+            spec.selected.append(function)
+    if not spec.selected:
+        why = "; ".join(f"{name}: {reason}" for name, reason in spec.skipped.items())
+        raise InputError(f"{spec.path.name}: no public function to test" + (f" ({why})" if why else ""))
+
+
+def public(name: str) -> bool:
+    return not name.startswith("_")
+
+
+def skip_reason(function: FunctionSpec) -> str | None:
+    if function.kind == "setter":
+        return "a property setter or deleter"
+    if function.is_async:
+        return "async functions are not generated for yet"
+    if any(p.kind in ("varargs", "varkw") for p in function.call_params) and not function.call_params:
+        return "takes only *args/**kwargs"
+    return None
+
+
+def read_class(node: ast.ClassDef, source: str) -> ClassSpec:
+    decorators = {decorator_name(d) for d in node.decorator_list}
+    bases = {ast.unparse(b).rsplit(".", 1)[-1] for b in node.bases}
+    methods: list[FunctionSpec] = []
+    init = None
+    fields: list[Param] = []
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+            method = read_function(item, node.name, source)
+            methods.append(method)
+            if item.name == "__init__":
+                init = method
+        elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            default = ast.unparse(item.value) if item.value is not None else None
+            fields.append(Param(item.target.id, ast.unparse(item.annotation), default, "positional"))
+    return ClassSpec(
+        name=node.name,
+        init=init,
+        methods=methods,
+        is_dataclass="dataclass" in decorators,
+        is_pydantic="BaseModel" in bases,
+        is_exception=any(b.endswith(("Error", "Exception", "Warning")) for b in bases),
+        fields=fields,
+        lineno=node.lineno,
+        end_lineno=node.end_lineno or node.lineno,
+    )
+
+
+def decorator_name(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return ast.unparse(target).rsplit(".", 1)[-1]
+
+
+def read_function(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None, source: str
+) -> FunctionSpec:
+    decorators = {decorator_name(d) for d in node.decorator_list}
+    kind = "function"
+    if owner is not None:
+        kind = "method"
+        for name in ("staticmethod", "classmethod", "property"):
+            if name in decorators:
+                kind = name
+    if "setter" in decorators or "deleter" in decorators:
+        kind = "setter"
+    docstring = ast.get_docstring(node) or ""
+    body_start = node.body[0].lineno
+    if docstring and len(node.body) > 1:
+        body_start = node.body[1].lineno
+    return FunctionSpec(
+        name=node.name,
+        qualname=f"{owner}.{node.name}" if owner else node.name,
+        owner=owner,
+        params=read_params(node.args),
+        returns=ast.unparse(node.returns) if node.returns is not None else None,
+        docstring=docstring,
+        raises=raised_names(node) | documented_raises(docstring),
+        lineno=node.lineno,
+        end_lineno=node.end_lineno or node.lineno,
+        body_start=body_start,
+        is_async=isinstance(node, ast.AsyncFunctionDef),
+        kind=kind,
+        constants=compared_constants(node),
+        calls=called_names(node),
+    )
+
+
+def read_params(args: ast.arguments) -> list[Param]:
+    params: list[Param] = []
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    for arg, default in zip(positional, defaults, strict=True):
+        params.append(Param(arg.arg, annotation_of(arg), unparse(default), "positional"))
+    if args.vararg is not None:
+        params.append(Param(args.vararg.arg, annotation_of(args.vararg), None, "varargs"))
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        params.append(Param(arg.arg, annotation_of(arg), unparse(kw_default), "keyword"))
+    if args.kwarg is not None:
+        params.append(Param(args.kwarg.arg, annotation_of(args.kwarg), None, "varkw"))
+    return params
+
+
+def annotation_of(arg: ast.arg) -> str | None:
+    return ast.unparse(arg.annotation) if arg.annotation is not None else None
+
+
+def unparse(node: ast.expr | None) -> str | None:
+    return ast.unparse(node) if node is not None else None
+
+
+def raised_names(node: ast.AST) -> set[str]:
+    """Exception classes the function raises itself (``raise X`` / ``raise X(...)``)."""
+    names = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Raise) and child.exc is not None:
+            exc = child.exc.func if isinstance(child.exc, ast.Call) else child.exc
+            if isinstance(exc, ast.Name | ast.Attribute):
+                names.add(ast.unparse(exc).rsplit(".", 1)[-1])
+    return names
+
+
+def documented_raises(docstring: str) -> set[str]:
+    """Exceptions named in a Google/NumPy ``Raises:`` section or a Sphinx ``:raises X:`` field."""
+    names = set(SPHINX_RAISES.findall(docstring))
+    in_section = False
+    for line in docstring.splitlines():
+        if RAISES_SECTION.match(line):
+            in_section = True
+            continue
+        if in_section:
+            if not line.strip() or set(line.strip()) <= {"-"}:
+                continue
+            match = DOC_ENTRY.match(line)
+            if match:
+                names.add(match.group(1))
+            elif not line.startswith((" ", "\t")):
+                in_section = False
+    return {n.rsplit(".", 1)[-1] for n in names}
+
+
+def compared_constants(node: ast.AST) -> list[str]:
+    """Literal values the function compares with, slices on, or tests membership in."""
+    seen: dict[str, None] = {}
+
+    def add(value: object) -> None:
+        if len(seen) >= MAX_CONSTANTS or isinstance(value, bool) or value is None:
+            return
+        if isinstance(value, int):
+            for near in (value - 1, value, value + 1):
+                seen.setdefault(repr(near))
+        elif isinstance(value, str | float | bytes) and len(repr(value)) <= 80:
+            seen.setdefault(repr(value))
+
+    for child in ast.walk(node):
+        if isinstance(child, ast.Compare):
+            for side in [child.left, *child.comparators]:
+                for const in constants_in(side):
+                    add(const)
+        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
+            if child.func.attr in ("startswith", "endswith", "split", "get", "find", "replace"):
+                for arg in child.args[:1]:
+                    for const in constants_in(arg):
+                        add(const)
+        elif isinstance(child, ast.Subscript) and isinstance(child.slice, ast.Constant):
+            add(child.slice.value)
+    return list(seen)
+
+
+def constants_in(node: ast.expr) -> list[object]:
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+    ):
+        value = node.operand.value
+        return [-value] if isinstance(value, int | float) and not isinstance(value, bool) else []
+    return []
+
+
+def called_names(node: ast.AST) -> set[str]:
+    names = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            if isinstance(child.func, ast.Name):
+                names.add(child.func.id)
+            elif (
+                isinstance(child.func, ast.Attribute)
+                and isinstance(child.func.value, ast.Name)
+                and child.func.value.id in ("self", "cls")
+            ):
+                names.add(child.func.attr)
+    return names
+
+
+def select_changed(spec: ModuleSpec, lines: set[int]) -> None:
+    """Select the public functions whose lines overlap the changed ones."""
+    spec.whole_module = False
+    for function in spec.all_functions():
+        if not any(function.lineno <= n <= function.end_lineno for n in lines):
+            continue
+        if function.owner is not None and not public(function.owner):
+            continue
+        if not public(function.name) and function.name != "__init__":
+            continue
+        reason = skip_reason(function)
+        if reason:
+            spec.skipped[function.qualname] = reason
+        else:
+            spec.selected.append(function)
