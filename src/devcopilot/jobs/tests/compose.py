@@ -98,7 +98,12 @@ def merged(statements: list[str]) -> list[str]:
         except (SyntaxError, IndexError):
             others.append(statement)
             continue
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module != "hypothesis":
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and node.module != "hypothesis"
+        ):
             for alias in node.names:
                 shown = f"{alias.name} as {alias.asname}" if alias.asname else alias.name
                 names.setdefault(node.module, []).append(shown)

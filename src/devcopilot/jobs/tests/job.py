@@ -70,12 +70,12 @@ class Workbench:
         return paths
 
     def suite_files(self) -> list[str]:
-        """The repository's test files that import the module (by its last name), excluding the output."""
+        """The repository's test files that mention the module's name and import something."""
         short = self.spec.module.rsplit(".", 1)[-1]
         found = []
         for path in sorted(self.sandbox.copy.rglob("*.py")):
             relative = path.relative_to(self.sandbox.copy).as_posix()
-            if relative.startswith(".") or relative == self.test_path:
+            if relative.startswith("."):
                 continue
             if not (path.name.startswith("test_") or path.name.endswith("_test.py")):
                 continue

@@ -93,8 +93,8 @@ class ModelPass:
                         self.failures[function.qualname].append(
                             f"{candidate.name}: {verdict.status}: {verdict.detail}"[:FAILURE_CHARS]
                         )
-            if self.verifier.seen == before and round_number > 0:
-                break
+            if self.verifier.seen == before and not any(self.failures.values()):
+                break  # coverage stopped rising and there is no failure to repair
         return verdicts
 
     def coverage(self) -> float:

@@ -32,7 +32,8 @@ HYPOTHESIS_MISUSE = (
     "ResolutionFailed",
     "InvalidDefinition",
 )
-FALSIFYING = re.compile(r"Falsifying example: [^\n]*\((?:\n.*?)*?\n\)", re.MULTILINE)
+# Hypothesis names the input "Falsifying example" (older releases) or "Failing test case" (newer).
+FALSIFYING = re.compile(r"(?:Falsifying example|Failing test case): [^\n]*\((?:\n.*?)*?\n\s*\)", re.MULTILINE)
 
 STATUSES = (
     "kept", "no-new-coverage", "fails", "flaky", "does-not-compile", "does-not-import", "timeout",
@@ -363,9 +364,11 @@ def is_assertion(text: str) -> bool:
 
 
 def failing_input(text: str) -> str:
-    match = FALSIFYING.search(text)
+    """Hypothesis's falsifying example (found in the report or in pytest's ``E`` lines), else the failure."""
+    plain = re.sub(r"^E {1,3}", "", text, flags=re.MULTILINE)
+    match = FALSIFYING.search(plain)
     if match:
-        return match.group(0).split(":", 1)[1].strip()
+        return " ".join(match.group(0).split(":", 1)[1].split())
     lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
     return " ".join(line for line in lines[:2] if line)[:300]
 

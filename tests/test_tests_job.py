@@ -1,0 +1,379 @@
+"""``devcopilot tests`` offline: real sample packages in temp git repositories, the real sandbox.
+
+Each generate call starts real interpreters (probe, five verification runs,
+confirmation), so these are end-to-end and marked slow; xdist spreads them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import git, make_repo
+
+pytestmark = pytest.mark.slow
+
+PURE = '''\
+"""Pure helpers with promises in their names and docstrings."""
+
+from dataclasses import dataclass
+
+
+def slugify(text: str, sep: str = "-") -> str:
+    """Lower-case words joined by ``sep``.
+
+    >>> slugify("Hello World")
+    'hello-world'
+    """
+    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    return sep.join(words)
+
+
+def clamp(value: int, low: int = 0, high: int = 10) -> int:
+    """Clamp value into [low, high].
+
+    Raises:
+        ValueError: if low > high.
+    """
+    if low > high:
+        raise ValueError("low > high")
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+
+
+def encode(text: str) -> str:
+    return text.encode("utf-8").hex()
+
+
+def decode(data: str) -> str:
+    return bytes.fromhex(data).decode("utf-8")
+
+
+def normalize_spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+def grade(score):
+    if score >= 90:
+        return "A"
+    if score >= 75:
+        return "B"
+    return "C"
+
+
+@dataclass
+class Tally:
+    start: int = 0
+
+    def bump(self, by: int = 1) -> int:
+        if by < 0:
+            raise ValueError("by must be positive")
+        self.start += by
+        return self.start
+'''
+
+BUGGY = '''\
+def mean(values: list[float]) -> float:
+    """The arithmetic mean.
+
+    >>> mean([1.0, 2.0, 3.0])
+    2.0
+    """
+    return sum(values) / (len(values) + 1)
+
+
+def double(n: int) -> int:
+    """Twice n."""
+    return n * 2
+
+
+def label(n: int) -> str:
+    """The label of n, a string."""
+    if n > 3:
+        return n
+    return str(n)
+'''
+
+HANGS = """\
+import time
+
+
+def wait_forever(n: int) -> int:
+    while True:
+        time.sleep(0.05)
+
+
+def fine(n: int) -> int:
+    return n + 1
+"""
+
+WRITES = """\
+def save(name: str) -> str:
+    with open("/tmp/devcopilot-escape-" + str(len(name)), "w") as handle:
+        handle.write(name)
+    return name
+
+
+def fetch(host: str) -> bytes:
+    import socket
+
+    with socket.create_connection(("192.0.2.1", 80), timeout=1) as conn:
+        return conn.recv(10)
+
+
+def square(n: int) -> int:
+    return n * n
+"""
+
+
+def sample(path: Path, files: dict[str, str]) -> Path:
+    return make_repo(path, {"pkg/__init__.py": "", **files, "tests/__init__.py": ""})
+
+
+def generate(cli: Any, *args: str) -> tuple[int, list[dict[str, Any]], str]:
+    result = cli("tests", "generate", *args, "--no-model", "--json")
+    reports = json.loads(result.stdout) if result.stdout.strip() else []
+    return result.code, reports, result.stderr
+
+
+def run_pytest(repo: Path, path: str, seed: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path, "-p", "no:randomly"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(seed)},
+        check=False,
+    )
+
+
+def test_pure_module_gets_kept_tests_of_every_kind_and_full_coverage(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE})
+    monkeypatch.chdir(repo)
+    code, [report], _ = generate(cli, "pkg/text.py", "--write")
+    assert code == 0
+    assert report["coverage_before"]["line_percent"] == 0.0
+    assert report["coverage_after"]["line_percent"] == 100.0
+    assert report["coverage_after"]["branch_percent"] == 100.0
+    kinds = {t["kind"] for t in report["kept"]}
+    assert {"property", "docstring", "round-trip", "characterization"} <= kinds
+    assert all(t["adds"] > 0 for t in report["kept"])
+    assert report["written"] is True
+    written = (repo / "tests/test_text.py").read_text()
+    assert "from hypothesis import given" in written
+    assert "def test_slugify_docstring" in written
+    assert "assert decode(encoded) == text" in written
+    # Nothing useless was written: every dropped test is named with its reason.
+    assert set(report["dropped"]) <= {"no-new-coverage", "fails", "flaky"}
+    for test in report["dropped_tests"]:
+        assert f"def {test['name']}(" not in written
+    # The written file passes on its own, in the user's own pytest.
+    done = run_pytest(repo, "tests/test_text.py", 1)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(report['kept'])} passed" in done.stdout
+
+
+def test_a_function_target_without_write_shows_the_file_and_writes_nothing(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE})
+    monkeypatch.chdir(repo)
+    result = cli("tests", "generate", "pkg/text.py::grade", "--no-model")
+    assert result.code == 0, result.stderr
+    assert "def test_grade_characterization" in result.stdout
+    assert "assert grade(90) == 'A'" in result.stdout or "assert grade(91) == 'A'" in result.stdout
+    assert "clamp" not in result.stdout.split("---", 1)[1]
+    assert "lines 0.0%, branches 0.0% -> lines 100.0%, branches 100.0%" in result.stdout
+    assert not (repo / "tests/test_text.py").exists()
+
+
+def test_a_class_target_builds_instances_and_pins_methods(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE})
+    monkeypatch.chdir(repo)
+    code, [report], _ = generate(cli, "pkg/text.py::Tally")
+    assert code == 0
+    assert report["coverage_after"]["line_percent"] == 100.0
+    text = report["file_text"]
+    assert "obj = Tally(" in text
+    assert "with pytest.raises(ValueError, match=" in text
+
+
+def test_an_existing_test_module_is_only_added_to_and_shown_as_a_diff(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    existing = textwrap.dedent(
+        """\
+        from pkg.text import clamp
+
+
+        def test_grade_characterization():
+            assert clamp(5) == 5
+        """
+    )
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE, "tests/test_text.py": existing})
+    monkeypatch.chdir(repo)
+    code, [report], _ = generate(cli, "pkg/text.py")
+    assert code == 0
+    # The suite already covered clamp's plain path: coverage before is not zero.
+    assert report["coverage_before"]["covered_statements"] > 0
+    new_lines = report["file_text"].splitlines()
+    assert new_lines[0] == "from pkg.text import clamp"
+    assert existing.split("\n\n\n", 1)[1].rstrip("\n") in report["file_text"]  # the test is untouched
+    assert "def test_grade_characterization_2(" in report["file_text"]  # renamed, not clobbered
+    assert report["diff"].startswith("--- a/tests/test_text.py")
+    assert not any(
+        line.startswith("-") and not line.startswith("---") for line in report["diff"].splitlines()
+    )
+    assert (repo / "tests/test_text.py").read_text() == existing  # not written without --write
+
+
+def test_code_contradicting_its_docstring_or_hints_is_a_possible_bug_and_not_written(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/stats.py": BUGGY})
+    monkeypatch.chdir(repo)
+    code, [report], _ = generate(cli, "pkg/stats.py", "--write")
+    assert code == 1  # possible bugs fail the run, like findings
+    bugs = {b["function"]: b for b in report["possible_bugs"]}
+    assert set(bugs) == {"mean", "label"}
+    assert "2.0" in bugs["mean"]["message"]
+    assert bugs["mean"]["kind"] == "docstring"
+    assert bugs["label"]["kind"] == "property"
+    assert "n=" in bugs["label"]["failing_input"]  # Hypothesis's falsifying example
+    written = (repo / "tests/test_stats.py").read_text()
+    assert "test_mean_docstring" not in written
+    assert "def test_double_" in written
+
+
+def test_a_hanging_function_is_skipped_with_its_reason_and_the_rest_is_tested(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/slow.py": HANGS})
+    monkeypatch.chdir(repo)
+    code, [report], _ = generate(cli, "pkg/slow.py")
+    assert code == 0
+    assert "hangs" in report["skipped"]["wait_forever"]
+    assert {t["function"] for t in report["kept"]} == {"fine"}
+
+
+def test_side_effects_are_blocked_in_the_sandbox_and_never_reach_the_machine(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/effects.py": WRITES})
+    monkeypatch.chdir(repo)
+    before = set(Path("/tmp").glob("devcopilot-escape-*"))
+    code, [report], _ = generate(cli, "pkg/effects.py")
+    assert code == 0
+    assert "writing /tmp/devcopilot-escape-" in report["skipped"]["save"]
+    assert "network access is blocked" in report["skipped"]["fetch"]
+    assert set(Path("/tmp").glob("devcopilot-escape-*")) == before
+    assert {t["function"] for t in report["kept"]} == {"square"}
+
+
+def test_changed_generates_for_the_functions_the_staged_change_touches(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE})
+    monkeypatch.chdir(repo)
+    path = repo / "pkg/text.py"
+    path.write_text(
+        path.read_text().replace('return "C"', 'if score < 10:\n        return "F"\n    return "C"')
+    )
+    git(repo, "add", "pkg/text.py")
+    code, [report], _ = generate(cli, "--changed")
+    assert code == 0
+    assert {t["function"] for t in report["kept"]} == {"grade"}
+    assert report["coverage_after"]["line_percent"] == 100.0
+    # A range works the same way, from history.
+    git(repo, "commit", "-q", "--no-gpg-sign", "-m", "grade F")
+    code, [report], _ = generate(cli, "--changed", "--range", "HEAD~1..HEAD")
+    assert {t["function"] for t in report["kept"]} == {"grade"}
+
+
+def test_gaps_reports_coverage_by_the_suite_per_function(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite = "from pkg.text import clamp\n\n\ndef test_clamp():\n    assert clamp(50) == 10\n"
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE, "tests/test_text.py": suite})
+    monkeypatch.chdir(repo)
+    result = cli("tests", "gaps", "pkg/text.py", "--json")
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["suite"] == ["tests/test_text.py"]
+    functions = {f["function"]: f for f in report["functions"]}
+    clamp = functions["clamp"]
+    assert 0 < clamp["line_percent"] < 100
+    assert clamp["uncovered"]  # the raise and the low branch
+    assert functions["grade"]["line_percent"] < 50
+    text = cli("tests", "gaps", "pkg/text.py::clamp")
+    assert "clamp" in text.stdout and "grade" not in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "target", "message"),
+    [
+        ({"pkg/bad.py": "def broken(:\n    pass\n"}, "pkg/bad.py", "pkg/bad.py:1: syntax error"),
+        ({"pkg/dep.py": "import not_installed_dep\n\ndef f(x: int) -> int:\n    return x\n"}, "pkg/dep.py",
+         "importing pkg.dep failed: ModuleNotFoundError: No module named 'not_installed_dep'"),
+        ({"pkg/net.py": "import socket\nsocket.create_connection(('192.0.2.1', 80))\n\ndef f(x: int) -> int:\n    return x\n"},
+         "pkg/net.py", "pkg.net has side effects at import time: devcopilot sandbox: network access is blocked"),
+        ({"pkg/priv.py": "def _hidden(x):\n    return x\n"}, "pkg/priv.py", "priv.py: no public function to test"),
+        ({"pkg/notes.txt": "hello\n"}, "pkg/notes.txt", "not a Python file"),
+        ({"pkg/text.py": PURE}, "pkg/text.py::nothing", "no function or class named 'nothing'"),
+        ({"pkg/text.py": PURE}, "pkg/missing.py", "pkg/missing.py: no such file"),
+    ],
+)  # fmt: skip
+def test_bad_targets_get_one_line_and_exit_2(
+    tmp_path: Path,
+    cli: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    target: str,
+    message: str,
+) -> None:
+    repo = sample(tmp_path / "r", files)
+    monkeypatch.chdir(repo)
+    result = cli("tests", "generate", target, "--no-model")
+    assert result.code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_module_that_hangs_at_import_is_exit_2(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("devcopilot.jobs.tests.probe.IMPORT_TIMEOUT_S", 1.0)
+    repo = sample(
+        tmp_path / "r", {"pkg/stuck.py": "while True:\n    pass\n\ndef f(x: int) -> int:\n    return x\n"}
+    )
+    monkeypatch.chdir(repo)
+    result = cli("tests", "generate", "pkg/stuck.py", "--no-model")
+    assert result.code == 2
+    assert "importing pkg.stuck did not finish in 1 s" in result.stderr
+
+
+def test_the_job_run_record_carries_the_counts(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/stats.py": BUGGY})
+    monkeypatch.chdir(repo)
+    generate(cli, "pkg/stats.py")
+    records = json.loads(cli("log", "--json").stdout)
+    [run] = [r for r in records if r.get("kind") == "job_run" and r.get("job") == "tests"]
+    assert run["tests.possible_bugs"] == 2
+    assert run["tests.kept"] >= 1
+    assert run["tests.coverage_after"] > run["tests.coverage_before"]
