@@ -30,7 +30,7 @@ class Call:
 
     @property
     def setup(self) -> str:
-        lines = [*self.pre, f"result = {self.expression}"]
+        lines = [*self.pre, "PRE_DONE = True", f"result = {self.expression}"]
         if self.pre and self.pre[0].startswith("obj = "):
             lines.append("obj_state = dict(vars(obj)) if hasattr(obj, '__dict__') else None")
         return "\n".join(lines)
@@ -72,6 +72,45 @@ def argument_lists(function: FunctionSpec, module: ModuleSpec, params: list[Para
         choice = {p.name: rng.choice(pools[p.name]) for p in usable}
         seen.setdefault(passed(usable, choice))
     return list(seen)[:MAX_CALLS_PER_FUNCTION]
+
+
+def random_calls(
+    functions: list[FunctionSpec], module: ModuleSpec, instances: dict[str, list[str]], round_number: int
+) -> list[Call]:
+    """A round of seeded random calls; a method runs after up to two other calls on the same instance."""
+    rng = random.Random(round_number * 7919)
+    by_owner: dict[str, list[FunctionSpec]] = {}
+    for function in functions:
+        if function.owner and function.kind == "method" and function.name != "__init__":
+            by_owner.setdefault(function.owner, []).append(function)
+    calls = []
+    for function in functions:
+        if function.name == "__init__" or function.kind == "setter":
+            continue
+        arguments = argument_lists(function, module, function.call_params, rng.randrange(1 << 30))
+        for n in range(RANDOM_MIXES):
+            args = rng.choice(arguments)
+            call_id = f"{function.qualname}:r{round_number}:{n}"
+            if function.owner is None:
+                calls.append(Call(call_id, function.qualname, (), f"{function.name}({args})"))
+            elif function.kind in ("staticmethod", "classmethod"):
+                calls.append(
+                    Call(call_id, function.qualname, (), f"{function.owner}.{function.name}({args})")
+                )
+            elif instances.get(function.owner):
+                pre = [f"obj = {rng.choice(instances[function.owner])}"]
+                for other in rng.sample(
+                    by_owner[function.owner], k=min(len(by_owner[function.owner]), rng.randint(0, 2))
+                ):
+                    other_args = rng.choice(
+                        argument_lists(other, module, other.call_params, rng.randrange(1 << 30))
+                    )
+                    pre.append(f"obj.{other.name}({other_args})")
+                expression = (
+                    f"obj.{function.name}" if function.kind == "property" else f"obj.{function.name}({args})"
+                )
+                calls.append(Call(call_id, function.qualname, tuple(pre), expression))
+    return calls
 
 
 def init_calls(cls: ClassSpec, module: ModuleSpec) -> list[Call]:

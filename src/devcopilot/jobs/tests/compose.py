@@ -67,8 +67,40 @@ def unique(candidates: Iterable[Candidate], existing: str) -> list[Candidate]:
     return placed
 
 
+def shielded(candidate: Candidate) -> Candidate:
+    """Import names that pytest would collect (``test_x``, ``TestX``) under a private alias.
+
+    A module under test may define ``test_odd``; imported as is into a test
+    module, pytest would run it as a test of its own and report errors.
+    """
+    imports, renames = [], {}
+    for statement in candidate.imports:
+        try:
+            node = ast.parse(statement).body[0]
+        except (SyntaxError, IndexError):
+            imports.append(statement)
+            continue
+        if isinstance(node, ast.ImportFrom) and any(
+            a.name.lower().startswith("test") and not a.asname for a in node.names
+        ):
+            for alias in node.names:
+                if alias.name.lower().startswith("test") and not alias.asname:
+                    renames[alias.name] = alias.asname = f"_{alias.name}"
+            imports.append(ast.unparse(node))
+        else:
+            imports.append(statement)
+    if not renames:
+        return candidate
+    code = candidate.code
+    for name, alias in renames.items():
+        code = re.sub(rf"(?<![\w.]){re.escape(name)}\b(?!_)", alias, code)
+    code = DEF_LINE.sub(lambda m: f"{m.group(1)}def {candidate.name}(", code, count=1)
+    return Candidate(**{**candidate.__dict__, "code": code, "imports": imports})
+
+
 def compose(existing: str | None, candidates: list[Candidate], module: str) -> str:
     """The test module with ``candidates`` added; ``existing`` text is kept byte for byte."""
+    candidates = [shielded(c) for c in candidates]
     base = existing if existing is not None else header(module)
     have = existing_imports(base)
     wanted = [i for i in dict.fromkeys(i for c in candidates for i in c.imports) if normal(i) not in have]
@@ -89,7 +121,7 @@ def compose(existing: str | None, candidates: list[Candidate], module: str) -> s
 
 
 def merged(statements: list[str]) -> list[str]:
-    """``from m import a`` and ``from m import b`` as one ``from m import a, b``; other imports as they are."""
+    """``from m import a`` and ``from m import b`` become ``from m import a, b``; others stay as they are."""
     names: dict[str, list[str]] = {}
     others: list[str] = []
     for statement in statements:

@@ -155,29 +155,36 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
 
 
 def run_call(call: dict[str, Any], namespace: dict[str, Any], timeout: float) -> dict[str, Any]:
+    scope = dict(namespace)
     try:
         with timer(timeout):
-            scope = dict(namespace)
             exec(call["setup"], scope)  # noqa: S102 - the sandbox runs the engine's own generated call
             value = scope.get("result")
             after = {name: describe(scope[name]) for name in call.get("watch", ()) if name in scope}
     except CallTimeout:
         return {"status": "timeout"}
-    except RecursionError:
-        return {"status": "raised", "exc_type": "RecursionError", "exc_module": "builtins", "message": ""}
     except BaseException as error:  # noqa: BLE001 - the outcome is what is being observed
+        if "PRE_DONE" not in scope:
+            return {"status": "setup-failed", "exc_type": type(error).__qualname__}
+        if isinstance(error, RecursionError):
+            return {"status": "raised", "exc_type": "RecursionError", "exc_module": "builtins", "message": ""}
         return {"status": "raised", **exception_record(error)}
     return {"status": "ok", **describe(value), "after": after}
 
 
 def exception_record(error: BaseException) -> dict[str, Any]:
+    """The exception as data; ``sandbox`` when the guard refused something, even under another exception."""
     message = str(error)
+    trace = "".join(traceback.format_exception(error))
+    refused = next((line.strip() for line in trace.splitlines() if SANDBOX_MARK in line), None)
+    if refused is not None and SANDBOX_MARK not in message:
+        message = refused[refused.index(SANDBOX_MARK) :]
     return {
         "exc_type": type(error).__qualname__,
         "exc_module": type(error).__module__,
         "message": message[:500],
-        "sandbox": message.startswith(SANDBOX_MARK),
-        "trace": "".join(traceback.format_exception(error))[-3000:],
+        "sandbox": refused is not None,
+        "trace": trace[-3000:],
     }
 
 

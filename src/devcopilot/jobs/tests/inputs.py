@@ -34,7 +34,7 @@ SCALARS: dict[str, tuple[str, list[str]]] = {
     "NoneType": ("st.none()", ["None"]),
     "complex": ("st.complex_numbers(allow_nan=False, allow_infinity=False)", ["0j", "(1+2j)"]),
 }
-ANY_VALUES = ["None", "0", "1", "''", "'text'", "[]", "[1, 2]", "{'a': 1}", "1.5", "True"]
+ANY_VALUES = ["None", "0", "1", "''", "'text'", "b'bytes'", "[]", "[1, 2]", "{'a': 1}", "1.5", "True", "-1"]
 NAME_HINTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(

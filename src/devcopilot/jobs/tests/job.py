@@ -10,7 +10,7 @@ from pathlib import Path
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError, UsageError
 from devcopilot.core.git import git_text
-from devcopilot.jobs.tests.calls import Call, function_calls, init_calls
+from devcopilot.jobs.tests.calls import Call, function_calls, init_calls, random_calls
 from devcopilot.jobs.tests.candidates import KINDS, Candidate
 from devcopilot.jobs.tests.compose import compose, diff
 from devcopilot.jobs.tests.coverage_data import FileShape, Hits, segments
@@ -26,11 +26,15 @@ from devcopilot.jobs.tests.report import (
     TestsReport,
 )
 from devcopilot.jobs.tests.sandbox import Sandbox
-from devcopilot.jobs.tests.target import ModuleSpec, locate, read_module, select_changed
+from devcopilot.jobs.tests.target import FunctionSpec, ModuleSpec, locate, read_module, select_changed
 from devcopilot.jobs.tests.verify import TEST_TIMEOUT_S, Verdict, Verifier, count_statuses, per_test
 
 log = logging.getLogger("devcopilot.tests")
 SUITE_TIMEOUT_S = 300.0
+SEARCH_SHARE = 0.4
+"""The share of the budget the random call search may use; verification needs the rest."""
+MAX_SEARCH_ROUNDS = 40
+IDLE_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,7 @@ def generate_for(context: Context, spec: ModuleSpec, repo: Path, options: Genera
         bench = Workbench(spec, repo, sandbox, test_path, existing, FileShape.of(spec.path))
         suite = bench.suite_files()
         suite_hits = bench.suite_hits(suite)
-        probe = probe_module(bench)
+        probe = probe_module(bench, time.monotonic() + options.budget_seconds * SEARCH_SHARE)
         writer = Writer(spec)
         verifier = Verifier(
             sandbox=sandbox,
@@ -233,9 +237,10 @@ def in_reading_order(kept: list[Candidate], spec: ModuleSpec) -> list[Candidate]
     return sorted(kept, key=lambda c: (order.get(c.function, len(order)), KINDS.index(c.kind), c.name))
 
 
-def probe_module(bench: Workbench) -> ProbeResult:
+def probe_module(bench: Workbench, until: float) -> ProbeResult:
+    """Observe the selected functions; then search with random calls until ``until`` (monotonic time)."""
     spec = bench.spec
-    prober = Prober(bench.sandbox, spec.module, bench.measured, bench.shape, bench.python_path)
+    prober = Prober(bench.sandbox, spec.module, bench.measured, bench.shape, bench.python_path, spec)
     result = ProbeResult(skipped=dict(spec.skipped))
     owners = {f.owner for f in spec.selected if f.owner and f.kind in ("method", "property")}
     instances: dict[str, list[str]] = {}
@@ -257,13 +262,35 @@ def probe_module(bench: Workbench) -> ProbeResult:
                         result.skipped.setdefault(
                             function.qualname, f"no {owner} instance could be built from inferred inputs"
                         )
-    calls = [
-        c
-        for f in spec.selected
-        if f.qualname not in result.skipped
-        for c in function_calls(f, spec, instances)
-    ]
-    return prober.run(calls, result)
+    usable = [f for f in spec.selected if f.qualname not in result.skipped]
+    calls = [c for f in usable for c in function_calls(f, spec, instances)]
+    prober.run(calls, result)
+    return explore(prober, result, usable, instances, until)
+
+
+def explore(
+    prober: Prober,
+    result: ProbeResult,
+    usable: list[FunctionSpec],
+    instances: dict[str, list[str]],
+    until: float,
+) -> ProbeResult:
+    """Rounds of random calls and call sequences while they add coverage and the search time lasts."""
+    covered = result.import_hits
+    for observation in result.observations:
+        covered = covered | observation.hits
+    idle = 0
+    for round_number in range(1, MAX_SEARCH_ROUNDS + 1):
+        if time.monotonic() > until or idle >= IDLE_ROUNDS:
+            break
+        alive = [f for f in usable if f.qualname not in result.skipped]
+        seen = len(result.observations)
+        prober.run(random_calls(alive, prober.spec, instances, round_number), result)
+        before = covered
+        for observation in result.observations[seen:]:
+            covered = covered | observation.hits
+        idle = 0 if covered.adds_to(before, prober.shape) else idle + 1
+    return result
 
 
 def engine_candidates(

@@ -18,6 +18,7 @@ from devcopilot.jobs.tests.calls import Call
 from devcopilot.jobs.tests.coverage_data import FileShape, Hits, hits_by_context
 from devcopilot.jobs.tests.generate import Observation
 from devcopilot.jobs.tests.sandbox import Sandbox
+from devcopilot.jobs.tests.target import ModuleSpec
 
 CALL_TIMEOUT_S = 2.0
 IMPORT_TIMEOUT_S = 20.0
@@ -38,6 +39,7 @@ class Prober:
     measured: Path
     shape: FileShape
     python_path: list[Path]
+    spec: ModuleSpec
 
     def run(self, calls: list[Call], result: ProbeResult) -> ProbeResult:
         pending = list(calls)
@@ -95,11 +97,17 @@ class Prober:
                 hint="a side effect at import time?",
             )
         if status["import"] == "error":
-            kind, message = status["exc_type"], status.get("message", "")
+            kind, message = status["exc_type"], first_line(status.get("message", ""))
             if status.get("sandbox"):
                 raise InputError(f"{self.module} has side effects at import time: {message}")
             if kind in ("ModuleNotFoundError", "ImportError"):
                 raise InputError(
-                    f"importing {self.module} failed: {kind}: {message}", hint="a missing dependency?"
+                    f"importing {self.module} failed: {kind}: {message}",
+                    hint="a missing dependency, or a process or connection the sandbox blocks at import?",
                 )
             raise InputError(f"importing {self.module} failed: {kind}: {message}")
+
+
+def first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] + (" …" if len(lines) > 1 else "") if lines else ""

@@ -24,7 +24,7 @@ from devcopilot.jobs.tests.guard import SANDBOX_MARK
 from devcopilot.jobs.tests.sandbox import RunResult, Sandbox
 
 RUNS = 5
-TEST_TIMEOUT_S = 20.0
+TEST_TIMEOUT_S = 10.0
 HYPOTHESIS_MISUSE = (
     "InvalidArgument",
     "Unsatisfiable",
@@ -77,7 +77,8 @@ class Verifier:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def run_text(self, text: str, *, measure: bool, runs: int = RUNS) -> list[RunResult]:
+    def run_text(self, text: str, *, measure: bool, seeds: range = range(RUNS)) -> list[RunResult]:
+        """Run the test module once per seed (its test order); seed 0 measures coverage when asked."""
         self.sandbox.write(self.test_path, text)
         requests = [
             {
@@ -87,12 +88,12 @@ class Verifier:
                 "test_timeout": TEST_TIMEOUT_S,
                 "measure": str(self.measured) if measure and seed == 0 else None,
             }
-            for seed in range(runs)
+            for seed in seeds
         ]
         started = time.monotonic()
         timeout = max(5.0, min(self.remaining(), 60.0 + TEST_TIMEOUT_S * 2))
         results = self.sandbox.run_many(requests, timeout=timeout, python_path=self.python_path)
-        self.runs_made += runs
+        self.runs_made += len(seeds)
         self.run_seconds.append(time.monotonic() - started)
         return results
 
@@ -123,9 +124,8 @@ class Verifier:
                 verdicts += [Verdict(c, "budget") for c in runnable]
                 runnable = []
                 break
-            results = self.run_text(
-                compose(self.existing, [*self.kept, *runnable], self.module), measure=True
-            )
+            screen = compose(self.existing, [*self.kept, *runnable], self.module)
+            results = self.run_text(screen, measure=True, seeds=range(1))
             broken = collection_error(results)
             if broken:
                 bad = self.find_unimportable(runnable, broken)
@@ -133,12 +133,31 @@ class Verifier:
                 gone = {v.candidate.name for v in bad}
                 runnable = [c for c in runnable if c.name not in gone]
                 continue
-            retry = self.sort_outcomes(runnable, results, verdicts, passing)
+            retry = self.sort_outcomes(runnable, results, verdicts, passing, expected=1)
             runnable = retry if attempt < 2 else []
             if attempt == 2:
                 verdicts += [Verdict(c, "timeout", "the run did not reach it") for c in retry]
-        verdicts += self.keep_greedy(passing)
+        verdicts += self.keep_greedy(self.repeat(passing, verdicts))
         return verdicts
+
+    def repeat(
+        self, passing: list[tuple[Candidate, Hits]], verdicts: list[Verdict]
+    ) -> list[tuple[Candidate, Hits]]:
+        """The other four runs, only for the tests that passed the first: a slow or failing one costs one."""
+        if not passing:
+            return []
+        if self.remaining() <= 0:
+            verdicts += [Verdict(c, "budget") for c, _ in passing]
+            return []
+        text = compose(self.existing, [*self.kept, *(c for c, _ in passing)], self.module)
+        results = self.run_text(text, measure=False, seeds=range(1, RUNS))
+        still: list[tuple[Candidate, Hits]] = []
+        first_run = {c.name: h for c, h in passing}
+        retry = self.sort_outcomes(
+            [c for c, _ in passing], results, verdicts, still, expected=RUNS - 1, passed_before=1
+        )
+        verdicts += [Verdict(c, "timeout", "did not finish in every run") for c in retry]
+        return [(c, first_run[c.name]) for c, _ in still]
 
     def sort_outcomes(
         self,
@@ -146,6 +165,9 @@ class Verifier:
         results: list[RunResult],
         verdicts: list[Verdict],
         passing: list[tuple[Candidate, Hits]],
+        *,
+        expected: int,
+        passed_before: int = 0,
     ) -> list[Candidate]:
         """File each candidate's runs as a verdict or as passing; return those a hang kept from running."""
         hung = hung_tests(results)
@@ -158,10 +180,10 @@ class Verifier:
                 verdicts.append(
                     Verdict(candidate, "timeout", f"did not finish within {TEST_TIMEOUT_S:.0f} s")
                 )
-            elif len(seen) < RUNS:
+            elif len(seen) < expected:
                 retry.append(candidate)  # a sibling's hang stopped the run before this test ran
             else:
-                verdict = self.outcome_verdict(candidate, seen)
+                verdict = self.outcome_verdict(candidate, [("passed", "")] * passed_before + seen)
                 if verdict is None:
                     passing.append((candidate, context_of(hits, candidate.name)))
                 else:
@@ -233,7 +255,7 @@ class Verifier:
         return verdicts
 
     def remeasure(self) -> Hits:
-        results = self.run_text(compose(self.existing, self.kept, self.module), measure=True, runs=1)
+        results = self.run_text(compose(self.existing, self.kept, self.module), measure=True, seeds=range(1))
         total = self.baseline
         for hits in self.context_hits(results[0]).values():
             total = total | hits
@@ -243,9 +265,8 @@ class Verifier:
         """The candidates that break the module's import, each tried alone once."""
         bad = []
         for candidate in candidates:
-            results = self.run_text(
-                compose(self.existing, [*self.kept, candidate], self.module), measure=False, runs=1
-            )
+            text = compose(self.existing, [*self.kept, candidate], self.module)
+            results = self.run_text(text, measure=False, seeds=range(1))
             error = collection_error(results)
             if error:
                 bad.append(Verdict(candidate, "does-not-import", error_line(error)))

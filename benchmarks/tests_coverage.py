@@ -1,0 +1,340 @@
+"""Coverage of generated tests: devcopilot tests (offline), the Hypothesis ghostwriter and Pynguin 0.48.
+
+On real pure-Python modules installed with devcopilot's dependencies, each
+tool generates tests with the same 60-second budget, and each tool's output
+is then run the same way: five times, in five seeded random orders, under
+coverage.py with branch measurement of the target module only. Printed per
+module and as means: line, branch and combined coverage, the pass rate over
+the five runs, and each tool's wall time.
+
+Pynguin runs in its own virtualenv (``--pynguin-venv``, created on first use
+with pynguin==0.48.0 and the same versions of the target packages) with
+``PYNGUIN_DANGER_AWARE=1`` and ``--maximum-search-time``.
+
+A second measurement times verifying one candidate test (writing it into the
+job's sandbox copy and the five runs) against a module's suite of generated
+tests, with the one-time copy of the repository reported apart.
+
+    python benchmarks/tests_coverage.py                 # all modules, all tools
+    python benchmarks/tests_coverage.py --modules yaml.reader --skip-pynguin
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+MODULES = [
+    "jinja2.tests",
+    "jinja2.nativetypes",
+    "yaml.reader",
+    "yaml.resolver",
+    "tomli_w._writer",
+    "markupsafe",
+    "pydantic.version",
+    "pydantic._internal._repr",
+    "yaml.serializer",
+    "platformdirs.unix",
+]
+PYNGUIN = "pynguin==0.48.0"
+SAME_VERSIONS = ("jinja2", "markupsafe", "pyyaml", "tomli-w", "pydantic", "platformdirs")
+RUNS = 5
+SHUFFLE_PLUGIN = """\
+import json, os, random
+
+
+def pytest_collection_modifyitems(session, config, items):
+    random.Random(int(os.environ.get("BENCH_SEED", "0"))).shuffle(items)
+
+
+def pytest_runtest_logreport(report):
+    out = os.environ.get("BENCH_OUTCOMES")
+    if not out or not (report.when == "call" or report.outcome != "passed"):
+        return
+    outcome = "passed" if hasattr(report, "wasxfail") else report.outcome
+    with open(out, "a") as handle:
+        handle.write(json.dumps({"test": report.nodeid, "when": report.when, "outcome": outcome}) + "\\n")
+"""
+
+
+def module_file(name: str) -> Path:
+    parts = name.split(".")
+    for entry in sys.path:
+        base = Path(entry or ".").joinpath(*parts)
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate.resolve()
+    raise SystemExit(f"{name}: not installed")
+
+
+def workspace(root: Path) -> Path:
+    repo = root / "work"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "tests" / "conftest.py").write_text(SHUFFLE_PLUGIN)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(repo),
+            "-c",
+            "user.name=bench",
+            "-c",
+            "user.email=bench@example.com",
+            "commit",
+            "-qm",
+            "init",
+        ],
+        check=True,
+    )
+    return repo
+
+
+def timed(command: list[str], **kwargs: Any) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+    return done, time.perf_counter() - started
+
+
+def run_devcopilot(repo: Path, module: str, budget: float) -> tuple[Path | None, float, str]:
+    out = repo / "tests" / f"test_dc_{module.replace('.', '_')}.py"
+    devcopilot = str(Path(sys.executable).with_name("devcopilot"))
+    done, seconds = timed(
+        [devcopilot, "-q", "tests", "generate", module, "--no-model", "--json", "--write",
+         "--budget-seconds", str(budget), "--out", str(out)],
+        cwd=repo,
+    )  # fmt: skip
+    return (out if out.exists() else None), seconds, done.stderr.strip()[-300:]
+
+
+def run_ghostwriter(repo: Path, module: str) -> tuple[Path | None, float, str]:
+    out = repo / "tests" / f"test_gw_{module.replace('.', '_')}.py"
+    hypothesis = str(Path(sys.executable).with_name("hypothesis"))
+    done, seconds = timed([hypothesis, "write", module], cwd=repo)
+    if done.returncode != 0 or "def test_" not in done.stdout:
+        return None, seconds, done.stderr.strip()[-300:]
+    out.write_text(done.stdout)
+    return out, seconds, ""
+
+
+def ensure_pynguin(venv: Path) -> Path:
+    python = venv / "bin" / "python"
+    if not (venv / "bin" / "pynguin").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        from importlib.metadata import version
+
+        pins = [f"{name}=={version(name)}" for name in SAME_VERSIONS]
+        subprocess.run([str(python), "-m", "pip", "install", "-q", PYNGUIN, *pins], check=True)
+    return venv / "bin" / "pynguin"
+
+
+def run_pynguin(pynguin: Path, repo: Path, module: str, budget: float) -> tuple[Path | None, float, str]:
+    out = repo / "pynguin-out" / module
+    out.mkdir(parents=True, exist_ok=True)
+    project = repo.parent / "pynguin-project"
+    project.mkdir(exist_ok=True)
+    env = {**os.environ, "PYNGUIN_DANGER_AWARE": "1"}
+    done, seconds = timed(
+        [str(pynguin), "--project-path", str(project), "--module-name", module, "--output-path", str(out),
+         "--maximum-search-time", str(int(budget)), "-v"],
+        env=env,
+    )  # fmt: skip
+    produced = sorted(out.glob("test_*.py"))
+    if not produced:
+        return None, seconds, (done.stderr or done.stdout).strip()[-300:]
+    target = repo / "tests" / f"test_pn_{module.replace('.', '_')}.py"
+    shutil.copy(produced[0], target)
+    return target, seconds, ""
+
+
+def measure(repo: Path, test_file: Path, target: Path) -> dict[str, Any]:
+    """Run a test file five times in seeded random orders; coverage of ``target`` from the first run."""
+    runs_dir = Path(tempfile.mkdtemp(prefix="bench-runs-"))
+    outcomes: list[dict[str, str]] = []
+    coverage_file = runs_dir / ".coverage"
+    for seed in range(RUNS):
+        record = runs_dir / f"outcomes-{seed}.jsonl"
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)]
+        if seed == 0:
+            command = [sys.executable, "-m", "coverage", "run", "--branch", f"--include={target}",
+                       f"--data-file={coverage_file}", "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)]  # fmt: skip
+        env = {
+            **os.environ,
+            "BENCH_SEED": str(seed),
+            "BENCH_OUTCOMES": str(record),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False)
+        if record.exists():
+            outcomes += [json.loads(line) for line in record.read_text().splitlines()]
+    from coverage import Coverage
+
+    totals = {
+        "percent_covered": 0.0,
+        "covered_lines": 0,
+        "num_statements": 0,
+        "covered_branches": 0,
+        "num_branches": 0,
+    }
+    if coverage_file.exists():
+        measured = Coverage(data_file=str(coverage_file), branch=True)
+        measured.load()
+        report = runs_dir / "coverage.json"
+        try:
+            measured.json_report(outfile=str(report), include=[str(target)])
+            totals = json.loads(report.read_text())["totals"]
+        except Exception as error:  # noqa: BLE001 - no data for the file: zero coverage
+            print(f"  no coverage data for {target.name}: {error}", file=sys.stderr)
+    shutil.rmtree(runs_dir, ignore_errors=True)
+    passed = sum(1 for o in outcomes if o["outcome"] == "passed")
+    executed = sum(1 for o in outcomes if o["when"] == "call" or o["outcome"] != "passed")
+    lines = 100.0 * totals["covered_lines"] / totals["num_statements"] if totals["num_statements"] else 0.0
+    branches = 100.0 * totals["covered_branches"] / totals["num_branches"] if totals["num_branches"] else 0.0
+    return {
+        "combined": round(totals["percent_covered"], 1),
+        "lines": round(lines, 1),
+        "branches": round(branches, 1),
+        "pass_rate": round(100.0 * passed / executed, 1) if executed else 0.0,
+        "tests_per_run": executed // RUNS if executed else 0,
+    }
+
+
+def verify_time(module: str, suite: Path, project_repo: Path, samples: int) -> dict[str, Any] | None:
+    """Median time to verify one candidate (write into the sandbox copy + five runs) against ``suite``."""
+    from devcopilot.jobs.tests.candidates import Candidate
+    from devcopilot.jobs.tests.compose import defined_names
+    from devcopilot.jobs.tests.coverage_data import FileShape
+    from devcopilot.jobs.tests.sandbox import Sandbox
+    from devcopilot.jobs.tests.target import module_name
+    from devcopilot.jobs.tests.verify import Verifier
+
+    text = suite.read_text()
+    names = sorted(n for n in defined_names(text) if n.startswith("test_"))
+    if not names:
+        return None
+    target = module_file(module)
+    started = time.perf_counter()
+    sandbox = Sandbox(project_repo)
+    copy_seconds = time.perf_counter() - started
+    try:
+        test_path = "tests/test_bench_verify.py"
+        verifier = Verifier(
+            sandbox=sandbox, test_path=test_path, existing=text, module=module, measured=target,
+            shape=FileShape.of(target), python_path=[module_name(target)[1]], deadline=time.monotonic() + 3600,
+        )  # fmt: skip
+        timings = []
+        for index in range(samples):
+            package = module.split(".", maxsplit=1)[0]
+            body = (
+                f"def test_bench_candidate_{index}():\n    import {package}\n    assert {index} == {index}\n"
+            )
+            candidate = Candidate(name=f"test_bench_candidate_{index}", kind="model", function="-", code=body)
+            started = time.perf_counter()
+            verifier.judge_one(candidate)
+            timings.append(time.perf_counter() - started)
+    finally:
+        sandbox.close()
+    return {
+        "module": module,
+        "suite_tests": len(names),
+        "median_s": round(statistics.median(timings), 2),
+        "copy_once_s": round(copy_seconds, 2),
+        "copied_files": sum(1 for _ in project_repo.rglob("*") if _.is_file() and ".git" not in _.parts),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--modules", nargs="*", default=MODULES)
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument(
+        "--pynguin-venv", type=Path, default=Path.home() / ".cache/devcopilot-bench/pynguin-0.48.0"
+    )
+    parser.add_argument("--skip-pynguin", action="store_true")
+    parser.add_argument("--verify-samples", type=int, default=9)
+    parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="bench-tests-"))
+    repo = workspace(root)
+    pynguin = None if args.skip_pynguin else ensure_pynguin(args.pynguin_venv)
+    rows: list[dict[str, Any]] = []
+    for module in args.modules:
+        target = module_file(module)
+        row: dict[str, Any] = {"module": module, "lines": len(target.read_text().splitlines())}
+        tools = [("devcopilot", lambda m=module: run_devcopilot(repo, m, args.budget)),
+                 ("ghostwriter", lambda m=module: run_ghostwriter(repo, m))]  # fmt: skip
+        if pynguin is not None:
+            tools.append(("pynguin", lambda m=module: run_pynguin(pynguin, repo, m, args.budget)))
+        for tool, generate in tools:
+            produced, seconds, problem = generate()
+            figures = (
+                measure(repo, produced, target)
+                if produced
+                else {"combined": 0.0, "lines": 0.0, "branches": 0.0, "pass_rate": 0.0, "tests_per_run": 0}
+            )
+            row[tool] = {
+                **figures,
+                "seconds": round(seconds, 1),
+                "file": str(produced) if produced else None,
+                "problem": problem,
+            }
+            print(f"{module:28} {tool:12} {figures['combined']:5.1f}% (lines {figures['lines']:5.1f}%, branches {figures['branches']:5.1f}%) "
+                  f"pass {figures['pass_rate']:5.1f}% tests {figures['tests_per_run']:3d} in {seconds:6.1f} s {problem[:80]}", flush=True)  # fmt: skip
+        rows.append(row)
+
+    tools_seen = [t for t in ("devcopilot", "ghostwriter", "pynguin") if t in rows[0]]
+    print("\nmodule                        lines " + " ".join(f"{t:>24}" for t in tools_seen))
+    for row in rows:
+        cells = " ".join(
+            f"{row[t]['combined']:6.1f}% {row[t]['pass_rate']:5.1f}% {row[t]['seconds']:6.1f}s "
+            for t in tools_seen
+        )
+        print(f"{row['module']:28} {row['lines']:6} {cells}")
+    means = {t: statistics.mean(r[t]["combined"] for r in rows) for t in tools_seen}
+    times = {t: statistics.mean(r[t]["seconds"] for r in rows) for t in tools_seen}
+    print("\nmean line+branch coverage: " + ", ".join(f"{t} {means[t]:.1f}%" for t in tools_seen))
+    print("mean wall time per module: " + ", ".join(f"{t} {times[t]:.1f} s" for t in tools_seen))
+    print(
+        f"devcopilot pass rate over {RUNS} runs: min {min(r['devcopilot']['pass_rate'] for r in rows):.1f}%"
+    )
+    if means.get("ghostwriter"):
+        print(f"coverage vs ghostwriter: {means['devcopilot'] / means['ghostwriter']:.2f}x")
+    if "pynguin" in means:
+        print(f"coverage vs pynguin: {means['devcopilot'] - means['pynguin']:+.1f} points; "
+              f"time vs pynguin: {times['devcopilot'] / times['pynguin']:.2f}x")  # fmt: skip
+    for peer in tools_seen[1:]:
+        ahead = [r["module"] for r in rows if r[peer]["combined"] > r["devcopilot"]["combined"]]
+        print(f"modules where {peer} covers more: {', '.join(ahead) or 'none'}")
+
+    verification = []
+    project = Path(__file__).resolve().parents[1]
+    for row in rows:
+        suite = row["devcopilot"].get("file")
+        if suite and len(verification) < 3:
+            found = verify_time(row["module"], Path(suite), project, args.verify_samples)
+            if found:
+                verification.append(found)
+                print(f"verify one candidate against {row['module']} ({found['suite_tests']} suite tests): "
+                      f"median {found['median_s']} s; the sandbox copy of {found['copied_files']} files "
+                      f"took {found['copy_once_s']} s once, and each candidate only writes its test file")  # fmt: skip
+    if args.json:
+        args.json.write_text(json.dumps({"modules": rows, "verification": verification}, indent=2))
+    shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
