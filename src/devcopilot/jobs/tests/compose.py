@@ -73,7 +73,8 @@ def shielded(candidate: Candidate) -> Candidate:
     A module under test may define ``test_odd``; imported as is into a test
     module, pytest would run it as a test of its own and report errors.
     """
-    imports, renames = [], {}
+    imports: list[str] = []
+    renames: dict[str, str] = {}
     for statement in candidate.imports:
         try:
             node = ast.parse(statement).body[0]
@@ -83,17 +84,17 @@ def shielded(candidate: Candidate) -> Candidate:
         if isinstance(node, ast.ImportFrom) and any(
             a.name.lower().startswith("test") and not a.asname for a in node.names
         ):
-            for alias in node.names:
-                if alias.name.lower().startswith("test") and not alias.asname:
-                    renames[alias.name] = alias.asname = f"_{alias.name}"
+            for imported in node.names:
+                if imported.name.lower().startswith("test") and not imported.asname:
+                    renames[imported.name] = imported.asname = f"_{imported.name}"
             imports.append(ast.unparse(node))
         else:
             imports.append(statement)
     if not renames:
         return candidate
     code = candidate.code
-    for name, alias in renames.items():
-        code = re.sub(rf"(?<![\w.]){re.escape(name)}\b(?!_)", alias, code)
+    for name, private in renames.items():
+        code = re.sub(rf"(?<![\w.]){re.escape(name)}\b(?!_)", private, code)
     code = DEF_LINE.sub(lambda m: f"{m.group(1)}def {candidate.name}(", code, count=1)
     return Candidate(**{**candidate.__dict__, "code": code, "imports": imports})
 
