@@ -67,13 +67,12 @@ def pytest_runtest_logreport(report):
 
 
 def module_file(name: str) -> Path:
-    parts = name.split(".")
-    for entry in sys.path:
-        base = Path(entry or ".").joinpath(*parts)
-        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-            if candidate.is_file():
-                return candidate.resolve()
-    raise SystemExit(f"{name}: not installed")
+    from devcopilot.jobs.tests.target import find_module_file
+
+    found = find_module_file(name)
+    if found is None:
+        raise SystemExit(f"{name}: not installed")
+    return found
 
 
 def workspace(root: Path) -> Path:

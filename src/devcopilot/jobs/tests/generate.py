@@ -263,31 +263,18 @@ class Writer:
             return None
         strategies, declared = found
         condition, hinted = check
-        name = self.test_name(function.qualname, "property")
-        promise = "what its hint says" if hinted else "the type it always returned"
-        given = ", ".join(f"{n}={i.strategy}" for n, i in strategies.items())
+        promise = "its hinted type" if hinted else "the type it always returned"
         args = ", ".join(f"{n}={n}" if p.kind == "keyword" else n for n, p in self.required(function).items())
-        lines = [
-            f"@given({given})",
-            SETTINGS,
-            f"def {name}({', '.join(strategies)}):",
-            f'    """Property: {function.name} returns {promise}'
-            f' and raises nothing it does not raise or document."""',
-            *self.guarded(function, f"result = {callee}({args})"),
-            f"    assert {condition}",
-        ]
-        needs = {callee.split(".")[0], *condition_names(condition)} | set().union(
-            *(i.needs for i in strategies.values())
-        )
-        needs |= set(function.raises)
-        return Candidate(
-            name=name,
-            kind="property",
-            function=function.qualname,
-            code="\n".join(lines) + "\n",
-            imports=[HYPOTHESIS_IMPORT, *self.import_of(needs)],
+        body = [*self.guarded(function, f"result = {callee}({args})"), f"    assert {condition}"]
+        return self.hypothesis_test(
+            "property",
+            function,
+            strategies,
+            body,
+            needs=condition_names(condition),
+            docstring=f"Property: {function.name} returns {promise}"
+            " and raises only what it raises or documents.",
             contract=declared and hinted,
-            summary=f"{function.name}: result {condition}",
         )
 
     def required(self, function: FunctionSpec) -> dict[str, Any]:
@@ -304,6 +291,43 @@ class Writer:
         name, inputs = next(iter(found[0].items()))
         return (name, inputs) if inputs.contract else None
 
+    def hypothesis_test(
+        self,
+        kind: str,
+        function: FunctionSpec,
+        strategies: dict[str, Inputs],
+        body: list[str],
+        *,
+        needs: set[str],
+        docstring: str,
+        contract: bool = True,
+    ) -> Candidate:
+        """A ``@given`` test of ``function``: imports for it, its strategies and ``needs``, then ``body``."""
+        name = self.test_name(function.qualname, kind)
+        lines = [
+            f"@given({', '.join(f'{n}={i.strategy}' for n, i in strategies.items())})",
+            SETTINGS,
+            f"def {name}({', '.join(strategies)}):",
+            f'    """{docstring}"""',
+            *body,
+        ]
+        callee = self.callee(function) or function.name
+        needs = {
+            callee.split(".")[0],
+            *needs,
+            *function.raises,
+            *set().union(*(i.needs for i in strategies.values())),
+        }
+        return Candidate(
+            name=name,
+            kind=kind,
+            function=function.qualname,
+            code="\n".join(lines) + "\n",
+            imports=[HYPOTHESIS_IMPORT, *self.import_of(needs)],
+            contract=contract,
+            summary=docstring,
+        )
+
     def round_trips(self, functions: list[FunctionSpec]) -> list[Candidate]:
         by_name = {f.name: f for f in functions if f.owner is None}
         found = []
@@ -315,27 +339,18 @@ class Writer:
                 if decoder is None or single is None:
                     continue
                 value, inputs = single
-                name = self.test_name(encoder.name, "round_trip")
-                lines = [
-                    f"@given({value}={inputs.strategy})",
-                    SETTINGS,
-                    f"def {name}({value}):",
-                    f'    """Round-trip: {decoder.name}({encoder.name}(x)) gives x back."""',
+                body = [
                     *self.guarded(encoder, f"encoded = {encoder.name}({value})"),
                     f"    assert {decoder.name}(encoded) == {value}",
                 ]
                 found.append(
-                    Candidate(
-                        name,
+                    self.hypothesis_test(
                         "round-trip",
-                        encoder.qualname,
-                        "\n".join(lines) + "\n",
-                        [
-                            HYPOTHESIS_IMPORT,
-                            *self.import_of({encoder.name, decoder.name, *inputs.needs, *encoder.raises}),
-                        ],
-                        contract=True,
-                        summary=f"{decoder.name}({encoder.name}(x)) == x",
+                        encoder,
+                        {value: inputs},
+                        body,
+                        needs={decoder.name},
+                        docstring=f"Round-trip: {decoder.name}({encoder.name}(x)) gives x back.",
                     )
                 )
         return found
@@ -349,27 +364,18 @@ class Writer:
                 continue
             callee = self.callee(function)
             value, inputs = single
-            name = self.test_name(function.qualname, "idempotence")
-            lines = [
-                f"@given({value}={inputs.strategy})",
-                SETTINGS,
-                f"def {name}({value}):",
-                f'    """Idempotence: {function.name} applied twice equals applied once."""',
+            body = [
                 *self.guarded(function, f"once = {callee}({value})"),
                 f"    assert {callee}(once) == once",
             ]
             found.append(
-                Candidate(
-                    name,
+                self.hypothesis_test(
                     "idempotence",
-                    function.qualname,
-                    "\n".join(lines) + "\n",
-                    [
-                        HYPOTHESIS_IMPORT,
-                        *self.import_of({str(callee).split(".")[0], *inputs.needs, *function.raises}),
-                    ],
-                    contract=True,
-                    summary=f"{function.name}({function.name}(x)) == {function.name}(x)",
+                    function,
+                    {value: inputs},
+                    body,
+                    needs=set(),
+                    docstring=f"Idempotence: {function.name} applied twice equals applied once.",
                 )
             )
         return found
@@ -390,31 +396,19 @@ class Writer:
                 strategies = found_strategies[0]
                 if len(self.required(other)) != len(strategies):
                     continue
-                name = self.test_name(function.name, "equivalence")
                 args = ", ".join(strategies)
-                lines = [
-                    f"@given({', '.join(f'{n}={i.strategy}' for n, i in strategies.items())})",
-                    SETTINGS,
-                    f"def {name}({args}):",
-                    f'    """Equivalence: {function.name} and {other.name} agree."""',
+                body = [
                     *self.guarded(function, f"expected = {other.name}({args})"),
                     f"    assert {function.name}({args}) == expected",
                 ]
-                needs = {
-                    function.name,
-                    other.name,
-                    *function.raises,
-                    *set().union(*(i.needs for i in strategies.values())),
-                }
                 found.append(
-                    Candidate(
-                        name,
+                    self.hypothesis_test(
                         "equivalence",
-                        function.qualname,
-                        "\n".join(lines) + "\n",
-                        [HYPOTHESIS_IMPORT, *self.import_of(needs)],
-                        contract=True,
-                        summary=f"{function.name}(...) == {other.name}(...)",
+                        function,
+                        strategies,
+                        body,
+                        needs={other.name},
+                        docstring=f"Equivalence: {function.name} and {other.name} agree.",
                     )
                 )
         return found
