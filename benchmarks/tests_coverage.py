@@ -147,6 +147,7 @@ def run_pynguin(pynguin: Path, repo: Path, module: str, budget: float) -> tuple[
         [str(pynguin), "--project-path", str(project), "--module-name", module, "--output-path", str(out),
          "--maximum-search-time", str(int(budget)), "-v"],
         env=env,
+        cwd=out,  # Pynguin writes its pynguin-report folder into the working directory
     )  # fmt: skip
     produced = sorted(out.glob("test_*.py"))
     if not produced:
