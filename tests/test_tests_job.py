@@ -135,8 +135,11 @@ def square(n: int) -> int:
 """
 
 
-def sample(path: Path, files: dict[str, str]) -> Path:
-    return make_repo(path, {"pkg/__init__.py": "", **files, "tests/__init__.py": ""})
+def sample(path: Path, files: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository holding package ``pkg`` with ``files``, made the current directory."""
+    repo = make_repo(path, {"pkg/__init__.py": "", **files, "tests/__init__.py": ""})
+    monkeypatch.chdir(repo)
+    return repo
 
 
 def generate(cli: Any, *args: str) -> tuple[int, list[dict[str, Any]], str]:
@@ -159,8 +162,7 @@ def run_pytest(repo: Path, path: str, seed: int) -> subprocess.CompletedProcess[
 def test_pure_module_gets_kept_tests_of_every_kind_and_full_coverage(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/text.py": PURE})
-    monkeypatch.chdir(repo)
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE}, monkeypatch)
     code, [report], _ = generate(cli, "pkg/text.py", "--write")
     assert code == 0
     assert report["coverage_before"]["line_percent"] == 0.0
@@ -187,8 +189,7 @@ def test_pure_module_gets_kept_tests_of_every_kind_and_full_coverage(
 def test_a_function_target_without_write_shows_the_file_and_writes_nothing(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/text.py": PURE})
-    monkeypatch.chdir(repo)
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE}, monkeypatch)
     result = cli("tests", "generate", "pkg/text.py::grade", "--no-model")
     assert result.code == 0, result.stderr
     assert "def test_grade_characterization" in result.stdout
@@ -201,8 +202,7 @@ def test_a_function_target_without_write_shows_the_file_and_writes_nothing(
 def test_a_class_target_builds_instances_and_pins_methods(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/text.py": PURE})
-    monkeypatch.chdir(repo)
+    sample(tmp_path / "r", {"pkg/text.py": PURE}, monkeypatch)
     code, [report], _ = generate(cli, "pkg/text.py::Tally")
     assert code == 0
     assert report["coverage_after"]["line_percent"] == 100.0
@@ -223,8 +223,7 @@ def test_an_existing_test_module_is_only_added_to_and_shown_as_a_diff(
             assert clamp(5) == 5
         """
     )
-    repo = sample(tmp_path / "r", {"pkg/text.py": PURE, "tests/test_text.py": existing})
-    monkeypatch.chdir(repo)
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE, "tests/test_text.py": existing}, monkeypatch)
     code, [report], _ = generate(cli, "pkg/text.py")
     assert code == 0
     # The suite already covered clamp's plain path: coverage before is not zero.
@@ -243,8 +242,7 @@ def test_an_existing_test_module_is_only_added_to_and_shown_as_a_diff(
 def test_code_contradicting_its_docstring_or_hints_is_a_possible_bug_and_not_written(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/stats.py": BUGGY})
-    monkeypatch.chdir(repo)
+    repo = sample(tmp_path / "r", {"pkg/stats.py": BUGGY}, monkeypatch)
     code, [report], _ = generate(cli, "pkg/stats.py", "--write")
     assert code == 1  # possible bugs fail the run, like findings
     bugs = {b["function"]: b for b in report["possible_bugs"]}
@@ -261,8 +259,7 @@ def test_code_contradicting_its_docstring_or_hints_is_a_possible_bug_and_not_wri
 def test_a_hanging_function_is_skipped_with_its_reason_and_the_rest_is_tested(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/slow.py": HANGS})
-    monkeypatch.chdir(repo)
+    sample(tmp_path / "r", {"pkg/slow.py": HANGS}, monkeypatch)
     code, [report], _ = generate(cli, "pkg/slow.py")
     assert code == 0
     assert "hangs" in report["skipped"]["wait_forever"]
@@ -272,8 +269,7 @@ def test_a_hanging_function_is_skipped_with_its_reason_and_the_rest_is_tested(
 def test_side_effects_are_blocked_in_the_sandbox_and_never_reach_the_machine(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/effects.py": WRITES})
-    monkeypatch.chdir(repo)
+    sample(tmp_path / "r", {"pkg/effects.py": WRITES}, monkeypatch)
     before = set(Path("/tmp").glob("devcopilot-escape-*"))
     code, [report], _ = generate(cli, "pkg/effects.py")
     assert code == 0
@@ -286,8 +282,7 @@ def test_side_effects_are_blocked_in_the_sandbox_and_never_reach_the_machine(
 def test_changed_generates_for_the_functions_the_staged_change_touches(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/text.py": PURE})
-    monkeypatch.chdir(repo)
+    repo = sample(tmp_path / "r", {"pkg/text.py": PURE}, monkeypatch)
     path = repo / "pkg/text.py"
     path.write_text(
         path.read_text().replace('return "C"', 'if score < 10:\n        return "F"\n    return "C"')
@@ -307,8 +302,7 @@ def test_gaps_reports_coverage_by_the_suite_per_function(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     suite = "from pkg.text import clamp\n\n\ndef test_clamp():\n    assert clamp(50) == 10\n"
-    repo = sample(tmp_path / "r", {"pkg/text.py": PURE, "tests/test_text.py": suite})
-    monkeypatch.chdir(repo)
+    sample(tmp_path / "r", {"pkg/text.py": PURE, "tests/test_text.py": suite}, monkeypatch)
     result = cli("tests", "gaps", "pkg/text.py", "--json")
     assert result.code == 0, result.stderr
     report = json.loads(result.stdout)
@@ -344,8 +338,7 @@ def test_bad_targets_get_one_line_and_exit_2(
     target: str,
     message: str,
 ) -> None:
-    repo = sample(tmp_path / "r", files)
-    monkeypatch.chdir(repo)
+    sample(tmp_path / "r", files, monkeypatch)
     result = cli("tests", "generate", target, "--no-model")
     assert result.code == 2
     assert message in result.stderr
@@ -357,10 +350,11 @@ def test_a_module_that_hangs_at_import_is_exit_2(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("devcopilot.jobs.tests.probe.IMPORT_TIMEOUT_S", 1.0)
-    repo = sample(
-        tmp_path / "r", {"pkg/stuck.py": "while True:\n    pass\n\ndef f(x: int) -> int:\n    return x\n"}
+    sample(
+        tmp_path / "r",
+        {"pkg/stuck.py": "while True:\n    pass\n\ndef f(x: int) -> int:\n    return x\n"},
+        monkeypatch,
     )
-    monkeypatch.chdir(repo)
     result = cli("tests", "generate", "pkg/stuck.py", "--no-model")
     assert result.code == 2
     assert "importing pkg.stuck did not finish in 1 s" in result.stderr
@@ -369,8 +363,7 @@ def test_a_module_that_hangs_at_import_is_exit_2(
 def test_the_job_run_record_carries_the_counts(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/stats.py": BUGGY})
-    monkeypatch.chdir(repo)
+    sample(tmp_path / "r", {"pkg/stats.py": BUGGY}, monkeypatch)
     generate(cli, "pkg/stats.py")
     records = json.loads(cli("log", "--json").stdout)
     [run] = [r for r in records if r.get("kind") == "job_run" and r.get("job") == "tests"]

@@ -131,14 +131,14 @@ def test_a_failing_model_leaves_the_engine_tests_and_a_warning(
     assert "the engine's tests are reported" in report["model"]["warning"]
 
 
-def test_secrets_in_the_source_never_reach_the_model(tmp_path: Path, fake_llm: FakeOpenAI, cli: Any) -> None:
+def test_secrets_in_the_source_never_reach_the_model(
+    tmp_path: Path, fake_llm: FakeOpenAI, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = HIDDEN.replace("def door(word):\n", 'def door(word):\n    token = "ghp_' + "a" * 36 + '"\n')
     repo = make_repo(tmp_path / "s", {"pkg/__init__.py": "", "pkg/cave.py": source})
     (repo / ".devcopilot.toml").write_text(route_config(fake_llm, "tester", route="tests"))
-    import os
-
-    os.environ["FAKE_LLM_KEY"] = "sk-test"
-    os.chdir(repo)
+    monkeypatch.setenv("FAKE_LLM_KEY", "sk-test")
+    monkeypatch.chdir(repo)
     fake_llm.script("tester", Reply.json({"tests": [PASSING]}))
     generate(cli)
     prompt = json.dumps(fake_llm.requests_for("tester")[0].body["messages"])

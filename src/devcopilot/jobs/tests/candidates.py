@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KINDS = ("property", "round-trip", "idempotence", "equivalence", "docstring", "characterization", "model")
-CONTRACT_KINDS = ("round-trip", "idempotence", "equivalence", "docstring")
-"""Kinds that check what the code promises by its names or docstring: a failure there is a possible bug."""
 
 
 @dataclass
@@ -21,11 +19,6 @@ class Candidate:
     """Whole import statements, one per item."""
     contract: bool = False
     """Its inputs and assertion come from declared hints or documentation: a failure is a possible bug."""
-    summary: str = ""
     origin: str = "engine"
     problem: str = ""
     """Why the candidate cannot be a test at all (set when a model's answer is not one test function)."""
-
-    @property
-    def nodeid_suffix(self) -> str:
-        return f"::{self.name}"

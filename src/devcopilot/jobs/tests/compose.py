@@ -11,6 +11,7 @@ import ast
 import difflib
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from devcopilot.jobs.tests.candidates import Candidate
 
@@ -54,7 +55,7 @@ def renamed(candidate: Candidate, taken: set[str]) -> Candidate:
         candidate.code,
         count=1,
     )
-    return Candidate(**{**candidate.__dict__, "name": new, "code": code})
+    return replace(candidate, name=new, code=code)
 
 
 def unique(candidates: Iterable[Candidate], existing: str) -> list[Candidate]:
@@ -96,7 +97,7 @@ def shielded(candidate: Candidate) -> Candidate:
     for name, private in renames.items():
         code = re.sub(rf"(?<![\w.]){re.escape(name)}\b(?!_)", private, code)
     code = DEF_LINE.sub(lambda m: f"{m.group(1)}def {candidate.name}(", code, count=1)
-    return Candidate(**{**candidate.__dict__, "code": code, "imports": imports})
+    return replace(candidate, code=code, imports=imports)
 
 
 def compose(existing: str | None, candidates: list[Candidate], module: str) -> str:

@@ -179,7 +179,6 @@ class Writer:
             function=call.function,
             code="\n".join(lines) + "\n",
             imports=[*extra, *self.import_of(names)],
-            summary=f"pins {call.expression[:80]}",
         )
 
     # -- properties ----------------------------------------------------------------------------
@@ -325,7 +324,6 @@ class Writer:
             code="\n".join(lines) + "\n",
             imports=[HYPOTHESIS_IMPORT, *self.import_of(needs)],
             contract=contract,
-            summary=docstring,
         )
 
     def round_trips(self, functions: list[FunctionSpec]) -> list[Candidate]:
@@ -455,7 +453,6 @@ class Writer:
             "\n".join(lines) + "\n",
             self.import_of(names),
             contract=True,
-            summary=f"{asserted} docstring example(s) of {function.name}",
         )
 
 

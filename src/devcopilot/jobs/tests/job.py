@@ -13,7 +13,7 @@ from devcopilot.core.git import git_text
 from devcopilot.jobs.tests.calls import Call, function_calls, init_calls, random_calls
 from devcopilot.jobs.tests.candidates import KINDS, Candidate
 from devcopilot.jobs.tests.compose import compose, diff
-from devcopilot.jobs.tests.coverage_data import FileShape, Hits, segments
+from devcopilot.jobs.tests.coverage_data import FileShape, Hits, hits_by_context, segments
 from devcopilot.jobs.tests.generate import Observation, Writer
 from devcopilot.jobs.tests.probe import Prober, ProbeResult
 from devcopilot.jobs.tests.report import (
@@ -27,7 +27,7 @@ from devcopilot.jobs.tests.report import (
 )
 from devcopilot.jobs.tests.sandbox import Sandbox
 from devcopilot.jobs.tests.target import FunctionSpec, ModuleSpec, locate, read_module, select_changed
-from devcopilot.jobs.tests.verify import TEST_TIMEOUT_S, Verdict, Verifier, count_statuses, per_test
+from devcopilot.jobs.tests.verify import TEST_TIMEOUT_S, Verdict, Verifier, count_statuses
 
 log = logging.getLogger("devcopilot.tests")
 SUITE_TIMEOUT_S = 300.0
@@ -101,8 +101,6 @@ class Workbench:
         run = self.sandbox.run(request, timeout=SUITE_TIMEOUT_S, python_path=self.python_path)
         total = Hits()
         if run.coverage_file is not None:
-            from devcopilot.jobs.tests.coverage_data import hits_by_context  # noqa: PLC0415
-
             for hits in hits_by_context(run.coverage_file, self.measured, self.shape).values():
                 total = total | hits
         return total
@@ -434,6 +432,3 @@ def run_gaps(context: Context, target: str) -> GapsReport:
         coverage=CoverageFigures.of(shape.summary(hits)),
         functions=gaps,
     )
-
-
-__all__ = ["GenerateOptions", "per_test", "run_gaps", "run_generate"]

@@ -83,9 +83,6 @@ class Sandbox:
         target.write_text(text, encoding="utf-8")
         return target
 
-    def remove(self, relative: str) -> None:
-        (self.copy / relative).unlink(missing_ok=True)
-
     def run(self, request: dict[str, Any], *, timeout: float, python_path: list[Path]) -> RunResult:
         """Run the driver on ``request`` in a fresh interpreter; nothing the tested code does raises here."""
         return self.run_many([request], timeout=timeout, python_path=python_path)[0]

@@ -89,9 +89,6 @@ class ModuleSpec:
     whole_module: bool = True
     """False when the target named a function or class, or came from a change."""
 
-    def function(self, qualname: str) -> FunctionSpec | None:
-        return next((f for f in self.all_functions() if f.qualname == qualname), None)
-
     def all_functions(self) -> list[FunctionSpec]:
         return [*self.functions, *(m for c in self.classes for m in c.methods)]
 

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devcopilot.jobs.tests.candidates import CONTRACT_KINDS, Candidate
+from devcopilot.jobs.tests.candidates import Candidate
 from devcopilot.jobs.tests.compose import compose, unique
 from devcopilot.jobs.tests.coverage_data import FileShape, Hits, hits_by_context
 from devcopilot.jobs.tests.guard import SANDBOX_MARK
@@ -34,11 +34,6 @@ HYPOTHESIS_MISUSE = (
 )
 # Hypothesis names the input "Falsifying example" (older releases) or "Failing test case" (newer).
 FALSIFYING = re.compile(r"(?:Falsifying example|Failing test case): [^\n]*\((?:\n.*?)*?\n\s*\)", re.MULTILINE)
-
-STATUSES = (
-    "kept", "no-new-coverage", "fails", "flaky", "does-not-compile", "does-not-import", "timeout",
-    "side-effect", "possible-bug", "budget",
-)  # fmt: skip
 
 
 @dataclass
@@ -69,7 +64,6 @@ class Verifier:
     """The baseline plus what the kept tests cover."""
     kept: list[Candidate] = field(default_factory=list)
     runs_made: int = 0
-    run_seconds: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.seen = self.seen | self.baseline
@@ -90,11 +84,9 @@ class Verifier:
             }
             for seed in seeds
         ]
-        started = time.monotonic()
         timeout = max(5.0, min(self.remaining(), 60.0 + TEST_TIMEOUT_S * 2))
         results = self.sandbox.run_many(requests, timeout=timeout, python_path=self.python_path)
         self.runs_made += len(seeds)
-        self.run_seconds.append(time.monotonic() - started)
         return results
 
     def context_hits(self, result: RunResult) -> dict[str, Hits]:
@@ -201,7 +193,7 @@ class Verifier:
         if SANDBOX_MARK in text:
             return Verdict(candidate, "side-effect", sandbox_message(text))
         misuse = any(name in text for name in HYPOTHESIS_MISUSE)
-        contract = candidate.contract or candidate.kind in CONTRACT_KINDS
+        contract = candidate.contract
         if candidate.kind == "property" and not is_assertion(text):
             contract = False  # an undocumented exception is not a broken promise: hints say nothing of errors
         if contract and not misuse:
