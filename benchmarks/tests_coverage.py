@@ -16,7 +16,7 @@ job's sandbox copy and the five runs) against a module's suite of generated
 tests, with the one-time copy of the repository reported apart.
 
     python benchmarks/tests_coverage.py                 # all modules, all tools
-    python benchmarks/tests_coverage.py --modules yaml.reader --skip-pynguin
+    python benchmarks/tests_coverage.py --modules yaml.reader --tools devcopilot ghostwriter
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ MODULES = [
 ]
 PYNGUIN = "pynguin==0.48.0"
 SAME_VERSIONS = ("jinja2", "markupsafe", "pyyaml", "tomli-w", "pydantic", "platformdirs")
+TOOLS = ("devcopilot", "ghostwriter", "pynguin")
 RUNS = 5
 SHUFFLE_PLUGIN = """\
 import json, os, random
@@ -253,6 +254,21 @@ def verify_time(module: str, suite: Path, project_repo: Path, samples: int) -> d
     }
 
 
+def compare(rows: list[dict[str, Any]], means: dict[str, float], times: dict[str, float]) -> None:
+    """Print devcopilot's figures against each peer measured in the same run."""
+    print(
+        f"devcopilot pass rate over {RUNS} runs: min {min(r['devcopilot']['pass_rate'] for r in rows):.1f}%"
+    )
+    if means.get("ghostwriter"):
+        print(f"coverage vs ghostwriter: {means['devcopilot'] / means['ghostwriter']:.2f}x")
+    if "pynguin" in means:
+        print(f"coverage vs pynguin: {means['devcopilot'] - means['pynguin']:+.1f} points; "
+              f"time vs pynguin: {times['devcopilot'] / times['pynguin']:.2f}x")  # fmt: skip
+    for peer in (t for t in means if t != "devcopilot"):
+        ahead = [r["module"] for r in rows if r[peer]["combined"] > r["devcopilot"]["combined"]]
+        print(f"modules where {peer} covers more: {', '.join(ahead) or 'none'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -262,24 +278,25 @@ def main() -> int:
     parser.add_argument(
         "--pynguin-venv", type=Path, default=Path.home() / ".cache/devcopilot-bench/pynguin-0.48.0"
     )
-    parser.add_argument("--skip-pynguin", action="store_true")
+    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
     parser.add_argument("--verify-samples", type=int, default=9)
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="bench-tests-"))
     repo = workspace(root)
-    pynguin = None if args.skip_pynguin else ensure_pynguin(args.pynguin_venv)
+    pynguin = ensure_pynguin(args.pynguin_venv) if "pynguin" in args.tools else None
     rows: list[dict[str, Any]] = []
     for module in args.modules:
         target = module_file(module)
         row: dict[str, Any] = {"module": module, "lines": len(target.read_text().splitlines())}
-        tools = [("devcopilot", lambda m=module: run_devcopilot(repo, m, args.budget)),
-                 ("ghostwriter", lambda m=module: run_ghostwriter(repo, m))]  # fmt: skip
-        if pynguin is not None:
-            tools.append(("pynguin", lambda m=module: run_pynguin(pynguin, repo, m, args.budget)))
-        for tool, generate in tools:
-            produced, seconds, problem = generate()
+        generators = {
+            "devcopilot": lambda m=module: run_devcopilot(repo, m, args.budget),
+            "ghostwriter": lambda m=module: run_ghostwriter(repo, m),
+            "pynguin": lambda m=module: run_pynguin(pynguin, repo, m, args.budget),
+        }
+        for tool in args.tools:
+            produced, seconds, problem = generators[tool]()
             figures = (
                 measure(repo, produced, target)
                 if produced
@@ -295,7 +312,7 @@ def main() -> int:
                   f"pass {figures['pass_rate']:5.1f}% tests {figures['tests_per_run']:3d} in {seconds:6.1f} s {problem[:80]}", flush=True)  # fmt: skip
         rows.append(row)
 
-    tools_seen = [t for t in ("devcopilot", "ghostwriter", "pynguin") if t in rows[0]]
+    tools_seen = [t for t in TOOLS if t in args.tools]
     print("\nmodule                        lines " + " ".join(f"{t:>24}" for t in tools_seen))
     for row in rows:
         cells = " ".join(
@@ -307,22 +324,13 @@ def main() -> int:
     times = {t: statistics.mean(r[t]["seconds"] for r in rows) for t in tools_seen}
     print("\nmean line+branch coverage: " + ", ".join(f"{t} {means[t]:.1f}%" for t in tools_seen))
     print("mean wall time per module: " + ", ".join(f"{t} {times[t]:.1f} s" for t in tools_seen))
-    print(
-        f"devcopilot pass rate over {RUNS} runs: min {min(r['devcopilot']['pass_rate'] for r in rows):.1f}%"
-    )
-    if means.get("ghostwriter"):
-        print(f"coverage vs ghostwriter: {means['devcopilot'] / means['ghostwriter']:.2f}x")
-    if "pynguin" in means:
-        print(f"coverage vs pynguin: {means['devcopilot'] - means['pynguin']:+.1f} points; "
-              f"time vs pynguin: {times['devcopilot'] / times['pynguin']:.2f}x")  # fmt: skip
-    for peer in tools_seen[1:]:
-        ahead = [r["module"] for r in rows if r[peer]["combined"] > r["devcopilot"]["combined"]]
-        print(f"modules where {peer} covers more: {', '.join(ahead) or 'none'}")
+    if "devcopilot" in means:
+        compare(rows, means, times)
 
     verification = []
     project = Path(__file__).resolve().parents[1]
     for row in rows:
-        suite = row["devcopilot"].get("file")
+        suite = row.get("devcopilot", {}).get("file")
         if suite and len(verification) < 3:
             found = verify_time(row["module"], Path(suite), project, args.verify_samples)
             if found:

@@ -134,6 +134,75 @@ def square(n: int) -> int:
     return n * n
 """
 
+NODES = """\
+class Scalar:
+    def __init__(self, value):
+        self.value = value
+
+
+class Sequence:
+    def __init__(self, items):
+        self.items = items
+"""
+REGISTRY = """\
+from .nodes import *  # the classes below come in through a star import, which ast cannot see
+
+
+class Registry:
+    handlers = {}
+
+    @classmethod
+    def register(cls, name, handler):
+        if name in cls.handlers:
+            raise KeyError(name)
+        cls.handlers[name] = handler
+
+    def describe(self, kind, node):
+        if kind is Scalar:
+            return "scalar"
+        if kind is Sequence:
+            if isinstance(node, Sequence):
+                return "sequence of " + str(len(node.items))
+            return "not a sequence"
+        return "unknown"
+
+
+class LineCounter:
+    def __init__(self, stream):
+        self.text = stream.read() if hasattr(stream, "read") else stream
+
+    def lines(self):
+        if isinstance(self.text, bytes):
+            return self.text.count(b"\\n")
+        return self.text.count("\\n")
+"""
+DIRS = """\
+import os
+
+
+class _Defaults:
+    def cache_dir(self):
+        return os.path.join(os.path.expanduser("~"), ".cache", "app")
+
+
+class Dirs(_Defaults):
+    def site_dir(self):
+        return "/usr/share/app"
+
+
+def write_marker(name):
+    with open("marker-" + str(name), "w") as handle:
+        handle.write("x")
+    return name
+"""
+STILL_EMPTY = """\
+from pkg.registry import Registry
+
+
+def test_zz_the_registry_is_as_it_was():
+    assert Registry.handlers == {}
+"""
+
 
 def sample(path: Path, files: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git repository holding package ``pkg`` with ``files``, made the current directory."""
@@ -209,6 +278,52 @@ def test_a_class_target_builds_instances_and_pins_methods(
     text = report["file_text"]
     assert "obj = Tally(" in text
     assert "with pytest.raises(ValueError, match=" in text
+
+
+def test_classes_from_a_star_import_streams_and_registries_are_reached_without_leaking_state(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/nodes.py": NODES, "pkg/registry.py": REGISTRY}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/registry.py", "--write")
+    assert code == 0, stderr
+    # Dispatch on star-imported classes, an isinstance check and a file-like input are all reached.
+    assert report["coverage_after"]["line_percent"] == 100.0
+    written = (repo / "tests/test_registry.py").read_text()
+    assert "import io\n" in written
+    assert "Scalar" in written.split("def test_", 1)[0]  # imported from the module under test
+    # A test that registers a handler undoes it, so the registry is as it was for the next test.
+    assert "monkeypatch.setattr(Registry, 'handlers', copy.deepcopy(Registry.handlers))" in written
+    (repo / "tests/test_zz_after.py").write_text(STILL_EMPTY)
+    done = run_pytest(repo, "tests/", 3)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(report['kept']) + 1} passed" in done.stdout
+
+
+def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/dirs.py": DIRS}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/dirs.py", "--write")
+    assert code == 0, stderr
+    written = (repo / "tests/test_dirs.py").read_text()
+    # Inherited from a private base, tested through the public class; the sandbox's HOME is not pinned.
+    assert "assert obj.cache_dir() == os.path.expanduser('~/.cache/app')" in written
+    assert ".home" not in written
+    # A call that writes a file would write it wherever its test runs: skipped, even inside the copy.
+    assert "is blocked while a call is observed" in report["skipped"]["write_marker"]
+    assert not list(repo.rglob("marker-*"))
+    elsewhere = tmp_path / "another-home"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_dirs.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "HOME": str(elsewhere)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(report['kept'])} passed" in done.stdout
 
 
 def test_an_existing_test_module_is_only_added_to_and_shown_as_a_diff(

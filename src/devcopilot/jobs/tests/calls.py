@@ -16,8 +16,12 @@ from devcopilot.jobs.tests.target import ClassSpec, FunctionSpec, ModuleSpec, Pa
 
 MAX_CALLS_PER_FUNCTION = 48
 RANDOM_MIXES = 16
-MAX_INITS = 8
+MAX_INITS = 32
 INSTANCES_PER_METHOD = 3
+MAX_CALLS_BEFORE = 4
+"""The longest sequence of other calls on an instance before the call under observation."""
+CALLABLE_ON_INSTANCE = ("method", "classmethod", "staticmethod")
+REPEAT_CHANCE = 0.2
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,28 @@ def passed(params: list[Param], choice: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
+def argument_pools(
+    function: FunctionSpec, module: ModuleSpec, params: list[Param]
+) -> tuple[list[Param], dict[str, list[str]]]:
+    """The parameters a call can pass by name or position, and the values tried for each."""
+    usable = [p for p in params if p.kind in ("positional", "keyword")]
+    return usable, {p.name: inputs_for(p, function, module).values or ["None"] for p in usable}
+
+
+def random_arguments(usable: list[Param], pools: dict[str, list[str]], rng: random.Random) -> str:
+    """One random argument list; optional positional parameters are passed as a prefix, keywords at random."""
+    cut = rng.randint(0, len(usable))
+    choice = {
+        p.name: rng.choice(pools[p.name])
+        for index, p in enumerate(usable)
+        if p.default is None or (index < cut if p.kind == "positional" else rng.random() < 0.5)
+    }
+    return passed(usable, choice)
+
+
 def argument_lists(function: FunctionSpec, module: ModuleSpec, params: list[Param], seed: int) -> list[str]:
     """Argument lists for ``params``: the base, one change at a time, then random mixes."""
-    usable = [p for p in params if p.kind in ("positional", "keyword")]
-    pools = {p.name: inputs_for(p, function, module).values or ["None"] for p in usable}
+    usable, pools = argument_pools(function, module, params)
     required = [p for p in usable if p.default is None]
     # A positional parameter after an omitted optional one must be passed by keyword: keep order by
     # passing optional positional parameters only when every earlier one is passed too.
@@ -67,54 +89,58 @@ def argument_lists(function: FunctionSpec, module: ModuleSpec, params: list[Para
                 choice.update({p.name: pools[p.name][0] for p in usable[: usable.index(param)]})
             choice[param.name] = value
             seen.setdefault(passed(usable, choice))
+    found = list(seen)[: MAX_CALLS_PER_FUNCTION - RANDOM_MIXES]
     rng = random.Random(seed)
     for _ in range(RANDOM_MIXES):
-        choice = {p.name: rng.choice(pools[p.name]) for p in usable}
-        seen.setdefault(passed(usable, choice))
-    return list(seen)[:MAX_CALLS_PER_FUNCTION]
+        mix = random_arguments(usable, pools, rng)
+        if mix not in found:
+            found.append(mix)
+    return found
 
 
 def random_calls(
     functions: list[FunctionSpec], module: ModuleSpec, instances: dict[str, list[str]], round_number: int
 ) -> list[Call]:
-    """A round of seeded random calls; a method runs after up to two other calls on the same instance."""
+    """A round of seeded random calls; a method runs after a few other calls on the same instance.
+
+    Now and then a call is made twice in a row: the second time is where duplicates are refused
+    and caches answer."""
     rng = random.Random(round_number * 7919)
     by_owner: dict[str, list[FunctionSpec]] = {}
+    pools = {}
     for function in functions:
-        if function.owner and function.kind == "method" and function.name != "__init__":
+        pools[function.qualname] = argument_pools(function, module, function.call_params)
+        if function.owner and function.kind in CALLABLE_ON_INSTANCE and function.name != "__init__":
             by_owner.setdefault(function.owner, []).append(function)
     calls = []
     for function in functions:
         if function.name == "__init__" or function.kind == "setter":
             continue
-        arguments = argument_lists(function, module, function.call_params, rng.randrange(1 << 30))
         for n in range(RANDOM_MIXES):
-            args = rng.choice(arguments)
+            args = random_arguments(*pools[function.qualname], rng)
             call_id = f"{function.qualname}:r{round_number}:{n}"
-            if function.owner is None:
-                calls.append(Call(call_id, function.qualname, (), f"{function.name}({args})"))
-            elif function.kind in ("staticmethod", "classmethod"):
-                calls.append(
-                    Call(call_id, function.qualname, (), f"{function.owner}.{function.name}({args})")
-                )
+            twice = rng.random() < REPEAT_CHANCE
+            if function.owner is None or function.kind in ("staticmethod", "classmethod"):
+                owner = f"{function.owner}." if function.owner else ""
+                expression = f"{owner}{function.name}({args})"
+                calls.append(Call(call_id, function.qualname, (expression,) if twice else (), expression))
             elif instances.get(function.owner):
                 pre = [f"obj = {rng.choice(instances[function.owner])}"]
-                for other in rng.sample(
-                    by_owner[function.owner], k=min(len(by_owner[function.owner]), rng.randint(0, 2))
-                ):
-                    other_args = rng.choice(
-                        argument_lists(other, module, other.call_params, rng.randrange(1 << 30))
-                    )
-                    pre.append(f"obj.{other.name}({other_args})")
+                for other in rng.choices(by_owner[function.owner], k=rng.randint(0, MAX_CALLS_BEFORE)):
+                    pre.append(f"obj.{other.name}({random_arguments(*pools[other.qualname], rng)})")
                 expression = (
                     f"obj.{function.name}" if function.kind == "property" else f"obj.{function.name}({args})"
                 )
+                if twice and function.kind != "property":
+                    pre.append(expression)
                 calls.append(Call(call_id, function.qualname, tuple(pre), expression))
     return calls
 
 
 def init_calls(cls: ClassSpec, module: ModuleSpec) -> list[Call]:
-    params = constructor_params(cls)
+    params = constructor_params(cls) or [
+        Param(name, None, None, "positional") for name in module.found_signatures.get(cls.name, [])
+    ]
     owner = cls.init or FunctionSpec(cls.name, cls.name, None, params, None, "", set(), 0, 0, 0)
     arguments = argument_lists(owner, module, params, seed=len(cls.name))[:MAX_INITS]
     return [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -107,7 +108,7 @@ def compose(existing: str | None, candidates: list[Candidate], module: str) -> s
     have = existing_imports(base)
     wanted = [i for i in dict.fromkeys(i for c in candidates for i in c.imports) if normal(i) not in have]
     imports = merged(wanted)
-    imports.sort(key=lambda i: (not i.startswith("import "), "hypothesis" not in i and "pytest" not in i, i))
+    imports.sort(key=import_order)
     lines = base.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
@@ -145,6 +146,14 @@ def merged(statements: list[str]) -> list[str]:
             others.append(statement)
     joined = [f"from {module} import {', '.join(sorted(set(items)))}" for module, items in names.items()]
     return others + joined
+
+
+def import_order(statement: str) -> tuple[int, bool, str]:
+    """The standard library first, then the test tools, then the code under test; plain imports first."""
+    words = statement.split()
+    top = words[1].split(".", maxsplit=1)[0] if len(words) > 1 else ""
+    group = 0 if top in sys.stdlib_module_names else 1 if top in ("pytest", "hypothesis") else 2
+    return group, not statement.startswith("import "), statement
 
 
 def normal(statement: str) -> str:

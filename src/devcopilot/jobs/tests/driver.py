@@ -6,9 +6,15 @@ one by one, so that a run killed for its timeout still says how far it got.
 It imports only the standard library, coverage, and pytest/Hypothesis when
 running tests: it must not disturb what it measures.
 
-``probe`` imports the target module and makes each call with its own timer,
-recording the value (when its ``repr`` reads back as a literal), the
-exception, or the time-out, each call in its own coverage context.
+``probe`` imports the target module, lists the classes its namespace holds
+from the target's own package (imported ones too, which ``ast`` cannot see
+through a star import), and makes each call with its own timer, recording
+the value (when its ``repr`` reads back as a literal), the exception, or the
+time-out, each call in its own coverage context. Calls may use ``io``,
+``decimal``, ``datetime`` and ``pathlib`` for inputs. The module's globals
+and its package's classes are put back as they were after every call: a test
+runs alone, so what one call registers in a class-level table must not shape
+what the next one is seen to do.
 ``pytest`` runs test files in an order shuffled by the request's seed, each
 test in its own coverage context, and records every test's outcome.
 """
@@ -16,8 +22,14 @@ test in its own coverage context, and records every test's outcome.
 from __future__ import annotations
 
 import ast
+import copy
+import datetime
+import decimal
+import inspect
+import io
 import json
 import math
+import pathlib
 import random
 import signal
 import sys
@@ -26,9 +38,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from devcopilot.jobs.tests.guard import SANDBOX_MARK, install
+from devcopilot.jobs.tests.guard import SANDBOX_MARK, install, observing
 
 MAX_REPR = 2000
+MAX_CLASSES = 40
+CONTAINERS = (dict, list, set)
+STDLIB_FOR_INPUTS = {"io": io, "decimal": decimal, "datetime": datetime, "pathlib": pathlib}
+"""Modules the engine's input values use (``io.StringIO(...)``, ``decimal.Decimal(...)``); each test
+that uses one imports it."""
+POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
 class CallTimeout(BaseException):
@@ -138,8 +156,9 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
     except BaseException as error:  # noqa: BLE001 - any failure to import is reported to the user
         emit(out, {"import": "error", **exception_record(error)})
         return
-    emit(out, {"import": "ok"})
-    namespace = dict(vars(module))
+    emit(out, {"import": "ok", "classes": namespace_classes(module)})
+    namespace = {**vars(module), **STDLIB_FOR_INPUTS}
+    state = Snapshot(module)
     hung: set[str] = set()
     for call in request["calls"]:
         if call["func"] in hung:
@@ -149,15 +168,104 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
         if coverage_obj is not None:
             coverage_obj.switch_context(call["id"])
         outcome = run_call(call, namespace, request["call_timeout"])
+        touched = state.restore()
+        if touched:
+            outcome["touched"] = touched
         if outcome["status"] == "timeout":
             hung.add(call["func"])
         emit(out, {"id": call["id"], **outcome})
 
 
+class Snapshot:
+    """The attributes of a module and of its package's classes, to put back after each call."""
+
+    def __init__(self, module: Any) -> None:
+        package = module.__name__.split(".")[0]
+        owners: list[tuple[str | None, Any]] = [(None, module)]
+        owners += [
+            (name, value)
+            for name, value in vars(module).items()
+            if isinstance(value, type) and str(getattr(value, "__module__", "")).split(".")[0] == package
+        ]
+        self.saved: list[tuple[str | None, Any, dict[str, Any]]] = []
+        for binding, owner in owners:
+            kept = {name: copied(value) for name, value in vars(owner).items() if not dunder(name)}
+            self.saved.append((binding, owner, kept))
+
+    def restore(self) -> list[dict[str, Any]]:
+        """Put everything back; say what the call changed on a class: the test must undo it too."""
+        touched: list[dict[str, Any]] = []
+        for binding, owner, kept in self.saved:
+            current = vars(owner)
+            changes = [(n, "new") for n in current if n not in kept and not dunder(n)]
+            for name, value in kept.items():
+                now = current.get(name, kept)
+                if now is not value and not (type(value) in CONTAINERS and same(now, value)):
+                    changes.append((name, "container" if type(value) in CONTAINERS else "value"))
+            for name, how in changes:
+                try:
+                    if how == "new":
+                        delattr(owner, name)
+                    else:
+                        setattr(owner, name, copied(kept[name]))
+                except Exception:  # noqa: BLE001, S112 - an attribute that will not be put back stays as it is
+                    continue
+                if binding is not None:
+                    touched.append({"owner": binding, "attr": name, "undo": undo(owner, name, how)})
+        return touched
+
+
+def undo(owner: type, name: str, how: str) -> str | None:
+    """How a test puts an attribute back: a deep copy, the value itself, or no way (an attribute it adds)."""
+    if how == "new" and not hasattr(owner, name):
+        return None
+    return "copy" if type(getattr(owner, name)) in CONTAINERS else "keep"
+
+
+def dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def copied(value: Any) -> Any:
+    """A deep copy of a plain container (what class-level registries are), the object itself otherwise."""
+    if type(value) not in CONTAINERS:
+        return value
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - an uncopyable container is restored by identity only
+        return value
+
+
+def same(left: Any, right: Any) -> bool:
+    try:
+        return type(left) is type(right) and bool(left == right)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def namespace_classes(module: Any) -> dict[str, list[str]]:
+    """Public classes of the module's own package bound in its namespace, with their required arguments."""
+    package = module.__name__.split(".")[0]
+    found: dict[str, list[str]] = {}
+    for name, value in sorted(vars(module).items()):
+        if name.startswith("_") or not isinstance(value, type) or issubclass(value, BaseException):
+            continue
+        if str(getattr(value, "__module__", "")).split(".")[0] != package:
+            continue
+        try:
+            parameters = inspect.signature(value).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        found[name] = [p.name for p in parameters if p.default is p.empty and p.kind in POSITIONAL]
+        if len(found) >= MAX_CLASSES:
+            break
+    return found
+
+
 def run_call(call: dict[str, Any], namespace: dict[str, Any], timeout: float) -> dict[str, Any]:
     scope = dict(namespace)
     try:
-        with timer(timeout):
+        with timer(timeout), observing():
             exec(call["setup"], scope)  # noqa: S102 - the sandbox runs the engine's own generated call
             value = scope.get("result")
             after = {name: describe(scope[name]) for name in call.get("watch", ()) if name in scope}

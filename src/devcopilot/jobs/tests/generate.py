@@ -27,7 +27,7 @@ from typing import Any
 from devcopilot.jobs.tests.calls import Call
 from devcopilot.jobs.tests.candidates import Candidate
 from devcopilot.jobs.tests.coverage_data import FileShape, Hits
-from devcopilot.jobs.tests.inputs import Inputs, inputs_for
+from devcopilot.jobs.tests.inputs import STDLIB_FOR_INPUTS, Inputs, inputs_for
 from devcopilot.jobs.tests.target import FunctionSpec, ModuleSpec
 
 HYPOTHESIS_IMPORT = "from hypothesis import given, settings, strategies as st"
@@ -58,25 +58,12 @@ class Observation:
     hits: Hits
 
 
-def top_level_names(module: ModuleSpec) -> set[str]:
-    names: set[str] = set()
-    for node in ast.parse(module.source).body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return names
-
-
 class Writer:
     """Turns readings and observations into candidates for one module."""
 
     def __init__(self, module: ModuleSpec) -> None:
         self.module = module
-        self.names = top_level_names(module)
+        self.names = module.top_level_names | module.found_names
         self.counts: dict[str, int] = {}
 
     def test_name(self, function: str, kind: str) -> str:
@@ -94,12 +81,21 @@ class Writer:
     def characterizations(
         self, observations: list[Observation], seen: Hits, shape: FileShape
     ) -> list[Candidate]:
-        """Pin the observed outcomes that add coverage, most coverage first (greedy set cover)."""
+        """Pin the observed outcomes that add coverage, most coverage first (greedy set cover).
+
+        Coverage is weighed against the calls a test makes before the one it pins, so a plain call
+        is preferred to a sequence that reaches the same lines, and a long sequence is kept only
+        for what nothing shorter reaches."""
         usable = [o for o in observations if self.assertion(o) is not None]
         chosen: list[Candidate] = []
         covered = seen
+
+        def worth(observation: Observation) -> tuple[float, int]:
+            calls_before = sum(1 for line in observation.call.pre if not line.startswith("obj = "))
+            return observation.hits.adds_to(covered, shape) / (1 + calls_before), -calls_before
+
         while usable:
-            best = max(usable, key=lambda o: o.hits.adds_to(covered, shape))
+            best = max(usable, key=worth)
             if best.hits.adds_to(covered, shape) == 0:
                 break
             usable.remove(best)
@@ -107,10 +103,28 @@ class Writer:
             chosen.append(self.characterization(best))
         return chosen
 
-    def assertion(  # noqa: PLR0911 - one return per kind of outcome reads best
+    def assertion(self, observation: Observation) -> tuple[list[str], set[str], list[str]] | None:
+        """The body lines, names used, and extra imports that pin one observed outcome.
+
+        A call that changed a class attribute (a registry, say) first has ``monkeypatch`` take a
+        copy, so the change is undone after the test and no other test sees it."""
+        found = self.pinned(observation)
+        touched = observation.record.get("touched", [])
+        if found is None or any(t["undo"] is None or t["owner"] not in self.names for t in touched):
+            return None
+        body, names, extra = found
+        patches = []
+        for item in touched:
+            value = f"{item['owner']}.{item['attr']}"
+            value = f"copy.deepcopy({value})" if item["undo"] == "copy" else value
+            patches.append(f"monkeypatch.setattr({item['owner']}, {item['attr']!r}, {value})")
+        if any(t["undo"] == "copy" for t in touched):
+            extra = [*extra, "import copy"]
+        return [*patches, *body], names | {t["owner"] for t in touched}, extra
+
+    def pinned(  # noqa: PLR0911 - one return per kind of outcome reads best
         self, observation: Observation
     ) -> tuple[list[str], set[str], list[str]] | None:
-        """The body lines, names used, and extra imports that pin one observed outcome."""
         record, call = observation.record, observation.call
         status = record.get("status")
         expression = call.expression
@@ -137,6 +151,9 @@ class Writer:
             return [*call.pre, *body], names, ["import pytest"]
         if status != "ok":
             return None
+        if "home" in record:  # a path under the home directory, wherever the test runs
+            pinned = f"assert {expression} == os.path.expanduser({record['home']!r})"
+            return [*call.pre, pinned], names, ["import os"]
         if "literal" in record:
             text = record["literal"]
             if record["type"] == "float":
@@ -166,10 +183,14 @@ class Writer:
         if found is None:
             raise ValueError(f"no assertion states the outcome of {observation.call.expression}")
         body, names, extra = found
+        stdlib = sorted(names & STDLIB_FOR_INPUTS)  # modules the inputs use: the standard library's
+        extra = [*extra, *(f"import {name}" for name in stdlib)]
+        names -= STDLIB_FOR_INPUTS
         call = observation.call
         name = self.test_name(call.function, "characterization")
+        fixtures = "monkeypatch" if observation.record.get("touched") else ""
         lines = [
-            f"def {name}():",
+            f"def {name}({fixtures}):",
             f'    """Characterization: pins what {call.expression[:70]} does today."""',
             *(f"    {line}" for line in body),
         ]

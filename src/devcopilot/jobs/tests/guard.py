@@ -6,6 +6,10 @@ every socket connection and every process start that Python code makes; a
 hook that raises stops the operation. Code under test gets a PermissionError
 whose message starts with ``SANDBOX_MARK``, which the parent recognises to
 report the side effect by name.
+
+While the probe observes a call (``observing``), writes are refused inside
+the copy too: a call that writes files would write them wherever its test
+later runs, so it is reported as a side effect, never pinned.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 SANDBOX_MARK = "devcopilot sandbox:"
@@ -48,12 +54,27 @@ class SandboxViolationError(PermissionError):
     """What the code under test gets for an operation the sandbox refuses."""
 
 
+_observing = [False]
+
+
+@contextmanager
+def observing() -> Iterator[None]:
+    """Refuse every write, the copy's included, for as long as a probed call runs."""
+    _observing[0] = True
+    try:
+        yield
+    finally:
+        _observing[0] = False
+
+
 def install(roots: list[str]) -> None:
     allowed = (*(os.path.realpath(r) for r in roots), "/dev/null")
 
     def inside(path: Any) -> bool:
         if isinstance(path, int):
             return True
+        if _observing[0]:
+            return os.fsdecode(path) == "/dev/null"
         text = os.fsdecode(path)
         full = os.path.realpath(text if os.path.isabs(text) else os.path.join(os.getcwd(), text))
         return any(full == root or full.startswith(root + os.sep) for root in allowed)
@@ -63,9 +84,7 @@ def install(roots: list[str]) -> None:
             path, mode, flags = args
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool(flags & WRITE_FLAGS)
             if writing and path is not None and not inside(path):
-                raise SandboxViolationError(
-                    f"{SANDBOX_MARK} writing {os.fsdecode(path)} outside the sandbox is blocked"
-                )
+                raise SandboxViolationError(f"{SANDBOX_MARK} writing {os.fsdecode(path)} {refused()}")
         elif event in NETWORK_EVENTS:
             sock = args[0]
             if getattr(sock, "family", None) != socket.AF_UNIX:
@@ -77,10 +96,12 @@ def install(roots: list[str]) -> None:
         elif event in PATH_EVENTS:
             path = args[PATH_EVENTS[event]] if len(args) > PATH_EVENTS[event] else None
             if path is not None and not inside(path):
-                raise SandboxViolationError(
-                    f"{SANDBOX_MARK} changing {os.fsdecode(path)} outside the sandbox is blocked"
-                )
+                raise SandboxViolationError(f"{SANDBOX_MARK} changing {os.fsdecode(path)} {refused()}")
         elif event.startswith(PROCESS_EVENTS):
             raise SandboxViolationError(f"{SANDBOX_MARK} starting processes is blocked ({event})")
 
     sys.addaudithook(hook)
+
+
+def refused() -> str:
+    return "is blocked while a call is observed" if _observing[0] else "outside the sandbox is blocked"

@@ -21,20 +21,61 @@ SPHINX_TYPE = re.compile(r":type\s+(\w+)\s*:\s*(.+)$")
 SPHINX_PARAM = re.compile(r":param\s+([\w\[\], .|]+?)\s+(\w+)\s*:")
 NUMPY_ARG = re.compile(r"^\s*(\w+)\s*:\s*([\w\[\], .|]+?)(?:,\s*optional)?\s*$")
 
+INTEGERS = "st.integers(min_value=-10_000, max_value=10_000)"
+"""Bounded: an unbounded integer used as a size or an indent asks for gigabytes, and the test times out."""
 SCALARS: dict[str, tuple[str, list[str]]] = {
-    "int": ("st.integers()", ["0", "1", "-1", "2", "7", "100", "-100"]),
+    "int": (INTEGERS, ["0", "1", "-1", "2", "7", "100", "-100"]),
     "float": ("st.floats(allow_nan=False, allow_infinity=False)", ["0.0", "1.5", "-2.25", "1000000.0"]),
     "str": (
         "st.text()",
-        ["''", "'a'", "'Hello World'", "'  padded  '", "'a-b_c.d'", "'42'", "'héllo'", "'line1\\nline2'"],
+        [
+            "''",
+            "'a'",
+            "'Hello World'",
+            "'  padded  '",
+            "'a-b_c.d'",
+            "'42'",
+            "'héllo'",
+            "'line1\\nline2'",
+            "'cr\\r\\nlf\\rend'",
+            "'bell\\x07'",
+        ],
     ),
-    "bytes": ("st.binary()", ["b''", "b'abc'", "b'\\x00\\xff'"]),
+    "bytes": (
+        "st.binary()",
+        ["b''", "b'abc'", "b'\\x00\\xff'", "b'\\xef\\xbb\\xbfbom'", "b'\\xff\\xfeu\\x00'"],
+    ),
     "bool": ("st.booleans()", ["True", "False"]),
     "None": ("st.none()", ["None"]),
     "NoneType": ("st.none()", ["None"]),
     "complex": ("st.complex_numbers(allow_nan=False, allow_infinity=False)", ["0j", "(1+2j)"]),
 }
-ANY_VALUES = ["None", "0", "1", "''", "'text'", "b'bytes'", "[]", "[1, 2]", "{'a': 1}", "1.5", "True", "-1"]
+STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib"}
+"""The standard library modules input values name; the probe provides them and tests import them."""
+STDLIB_TYPES = {
+    "Decimal": [
+        "decimal.Decimal('1.5')", "decimal.Decimal('10')", "decimal.Decimal('NaN')",
+        "decimal.Decimal('-Infinity')", "decimal.Decimal('Infinity')", "decimal.Decimal('1E+3')",
+    ],
+    "date": ["datetime.date(2024, 1, 31)"],
+    "datetime": [
+        "datetime.datetime(2024, 1, 31, 12, 30)",
+        "datetime.datetime(2024, 1, 31, 12, 30, tzinfo=datetime.timezone.utc)",
+    ],
+    "time": ["datetime.time(12, 30)", "datetime.time(12, 30, tzinfo=datetime.timezone.utc)"],
+    "timedelta": ["datetime.timedelta(seconds=90)"],
+    "Path": ["pathlib.Path('dir/file.txt')", "pathlib.Path('')"],
+    "PurePath": ["pathlib.PurePath('dir/file.txt')"],
+}  # fmt: skip
+FILE_VALUES = ["io.StringIO('a: 1\\nb: two\\n')", "io.BytesIO(b'a: 1\\n')", "io.StringIO('')"]
+"""File-like inputs; the probe's namespace and every test that uses one import ``io``."""
+ANY_VALUES = [
+    "None", "0", "1", "''", "'text'", "b'bytes'", "[]", "[1, 2]", "{'a': 1}", "1.5", "True", "-1",
+    "'cr\\r\\nlf\\rend'", "'bell\\x07'", "b'\\xfe\\xff\\x00u'", "b'\\xff\\xfeu\\x00'", "b'bad \\xff byte'",
+    "(True, False)", "{'a': {'b': 1}}", "[{'a': 1}, {'b': [1, 2]}]", "decimal.Decimal('1.5')",
+    "datetime.date(2024, 1, 31)", "datetime.time(12, 30, tzinfo=datetime.timezone.utc)",
+    FILE_VALUES[0], FILE_VALUES[1],
+]  # fmt: skip
 NAME_HINTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
@@ -52,11 +93,23 @@ NAME_HINTS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^(is_\w+|has_\w+|enable\w*|flag|strict|verbose|\w+_only|allow_\w+)$"), "bool"),
     (re.compile(r"^(data|items|values|seq|sequence|elements|lines|words|parts)$"), "list[str]"),
+    (re.compile(r"^(stream|file|fp|fh|fileobj|file_obj|handle|infile|outfile|\w+_stream|\w+_file)$"), "IO"),
 ]  # fmt: skip
 SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence", "Iterator"}
 MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping"}
 SETS = {"set", "Set", "frozenset", "FrozenSet", "AbstractSet"}
-MAX_VALUES = 12
+IO_TYPES = {
+    "TextIO": ["io.StringIO('text\\n')", "io.StringIO('')"],
+    "BinaryIO": ["io.BytesIO(b'bytes\\n')", "io.BytesIO(b'')"],
+    "IO": FILE_VALUES,
+}
+TYPE_SAMPLES = {
+    "str": ["'text'", "''"], "bytes": ["b'bytes'"], "int": ["0", "1"], "float": ["1.5"], "bool": ["True"],
+    "list": ["[]", "[1, 2]"], "tuple": ["()", "(1, 2)"], "dict": ["{}", "{'a': 1}"], "set": ["{1}"],
+    "frozenset": ["frozenset({1})"],
+}  # fmt: skip
+INDEXED_VALUES = ["(True, False)", "(False, True)", "[1, 2]"]
+MAX_VALUES = 32
 
 
 @dataclass
@@ -106,15 +159,41 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
             return inferred
     for pattern, kind in NAME_HINTS:
         if pattern.match(param.name):
-            inferred = from_annotation(kind, module, depth) or Inputs(None, [], False)
+            inferred = (
+                Inputs(None, list(dict.fromkeys([*FILE_VALUES, *ANY_VALUES])), False)  # a stream, or its data
+                if kind == "IO"
+                else from_annotation(kind, module, depth) or Inputs(None, [], False)
+            )
             inferred.contract = False
             add_default(inferred, param)
             add_constants(inferred, function)
+            inferred.values = list(dict.fromkeys([*use_values(param, function, module), *inferred.values]))
             return inferred
     inferred = Inputs(None, list(ANY_VALUES), contract=False)
     add_default(inferred, param)
     add_constants(inferred, function)
+    found = [*use_values(param, function, module), *inferred.values, *module.found_values]
+    inferred.values = list(dict.fromkeys(found))
     return inferred
+
+
+def use_values(param: Param, function: FunctionSpec, module: ModuleSpec) -> list[str]:
+    """Inputs for what the body does with an unhinted parameter: the names it is compared with,
+    instances of the classes it is checked against, sequences for what it indexes."""
+    values: list[str] = []
+    for use in function.uses.get(param.name, []):
+        how, _, name = use.partition(":")
+        if how == "index":
+            values += INDEXED_VALUES
+        elif not module.importable(name.split(".")[0]):
+            continue
+        elif how == "is":
+            values.append(name)
+        elif name in TYPE_SAMPLES:
+            values += TYPE_SAMPLES[name]
+        else:
+            values += [v for v in module.found_values if v.startswith(f"{name}(")]
+    return values
 
 
 def add_default(inferred: Inputs, param: Param) -> None:
@@ -181,7 +260,9 @@ def from_node(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None: 
         values = [ast.unparse(a) for a in args]
         return Inputs(f"st.sampled_from([{', '.join(values)}])", values, True)
     if name in ("Any", "object") and not args:
-        return Inputs("st.one_of(st.none(), st.integers(), st.text())", list(ANY_VALUES), True)
+        return Inputs(f"st.one_of(st.none(), {INTEGERS}, st.text())", list(ANY_VALUES), True)
+    if name in IO_TYPES or name in STDLIB_TYPES:  # values only: no strategy is written for these
+        return Inputs(None, list(IO_TYPES.get(name) or STDLIB_TYPES[name]), True)
     if name in SEQUENCES | SETS | {"tuple", "Tuple"} | MAPPINGS:
         return container(name, args, module, depth)
     cls = module.cls(name)
@@ -223,13 +304,18 @@ def container(  # noqa: PLR0911 - one return per container form
         return Inputs(strategy, [sample], True, set().union(*(item.needs for item in known)))
     if name in MAPPINGS:
         key = element(args[0], module, depth) if args else Inputs("st.text()", ["'a'"], True)
-        value = element(args[1], module, depth) if len(args) > 1 else Inputs("st.integers()", ["1"], True)
+        value = element(args[1], module, depth) if len(args) > 1 else Inputs(INTEGERS, ["1"], True)
         if key is None or value is None:
             return None
-        sample = f"{{{key.values[0]}: {value.values[0]}}}" if key.values and value.values else "{}"
+        if not key.values or not value.values:
+            return Inputs(f"st.dictionaries({key.strategy}, {value.strategy}, max_size=5)", ["{}"], True)
+        first = key.values[0]
+        samples = ["{}", *(f"{{{first}: {v}}}" for v in value.values[:8])]
+        if value.values[0] in ANY_VALUES:  # values of any type: nested tables and arrays of them too
+            samples += [f"{{{first}: {{{first}: 1}}}}", f"{{{first}: [{{{first}: 1}}, {{{first}: 2}}]}}"]
         strategy = f"st.dictionaries({key.strategy}, {value.strategy}, max_size=5)"
-        return Inputs(strategy, ["{}", sample], True, key.needs | value.needs)
-    inner = element(args[0], module, depth) if args else Inputs("st.integers()", ["1", "2"], True)
+        return Inputs(strategy, samples, True, key.needs | value.needs)
+    inner = element(args[0], module, depth) if args else Inputs(INTEGERS, ["1", "2"], True)
     if inner is None:
         return None
     picks = inner.values[:3]
@@ -240,6 +326,8 @@ def container(  # noqa: PLR0911 - one return per container form
         )
     strategy = f"st.lists({inner.strategy}, max_size=8)"
     values = ["[]", f"[{picks[0]}]", "[" + ", ".join(picks) + "]"] if picks else ["[]"]
+    if name in ("Iterable", "Iterator") and picks:  # a one-pass iterator takes paths a list does not
+        values.append(f"(item for item in [{', '.join(picks)}])")
     return Inputs(strategy, values, True, inner.needs)
 
 

@@ -35,6 +35,8 @@ SEARCH_SHARE = 0.4
 """The share of the budget the random call search may use; verification needs the rest."""
 MAX_SEARCH_ROUNDS = 40
 IDLE_ROUNDS = 3
+MAX_REQUIRED_ARGS = 3
+"""Classes found at import that need more arguments than this are passed as classes, not instances."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,8 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
     spec = bench.spec
     prober = Prober(bench.sandbox, spec.module, bench.measured, bench.shape, bench.python_path, spec)
     result = ProbeResult(skipped=dict(spec.skipped))
+    prober.run([], result)  # the import alone: which classes the namespace holds
+    learn_classes(spec, result.classes)
     owners = {f.owner for f in spec.selected if f.owner and f.kind in ("method", "property")}
     instances: dict[str, list[str]] = {}
     inits: list[Call] = []
@@ -253,6 +257,7 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
             if observation.record.get("status") == "ok":
                 owner = observation.call.function.split(".")[0]
                 instances.setdefault(owner, []).append(observation.call.expression)
+        spec.found_values.extend(built[0] for built in instances.values())
         for owner in owners:
             if owner not in instances:
                 for function in spec.selected:
@@ -264,6 +269,19 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
     calls = [c for f in usable for c in function_calls(f, spec, instances)]
     prober.run(calls, result)
     return explore(prober, result, usable, instances, until)
+
+
+def learn_classes(spec: ModuleSpec, classes: dict[str, list[str]]) -> None:
+    """The package's classes as inputs: the class itself (a kind to dispatch on) and a simple instance."""
+    own = {c.name for c in spec.classes}
+    instances, kinds = [], []
+    spec.found_signatures.update(classes)
+    for name, required in classes.items():
+        spec.found_names.add(name)
+        kinds.append(name)
+        if name not in own and len(required) <= MAX_REQUIRED_ARGS:
+            instances.append(f"{name}({', '.join([repr('text')] * len(required))})")
+    spec.found_values.extend([*instances, *kinds])
 
 
 def explore(

@@ -9,6 +9,8 @@ it keep their results and the probe resumes after it.
 
 from __future__ import annotations
 
+import ast
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from devcopilot.core.errors import InputError
 from devcopilot.jobs.tests.calls import Call
 from devcopilot.jobs.tests.coverage_data import FileShape, Hits, hits_by_context
 from devcopilot.jobs.tests.generate import Observation
-from devcopilot.jobs.tests.sandbox import Sandbox
+from devcopilot.jobs.tests.sandbox import HOME_DIR, Sandbox
 from devcopilot.jobs.tests.target import ModuleSpec
 
 CALL_TIMEOUT_S = 2.0
@@ -30,6 +32,8 @@ class ProbeResult:
     observations: list[Observation] = field(default_factory=list)
     import_hits: Hits = field(default_factory=Hits)
     skipped: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, list[str]] = field(default_factory=dict)
+    """Classes of the target's package in its namespace, with how many arguments each requires."""
 
 
 @dataclass
@@ -56,7 +60,7 @@ class Prober:
             }
             timeout = IMPORT_TIMEOUT_S + 10 + CALL_TIMEOUT_S * len(pending)
             run = self.sandbox.run(request, timeout=timeout, python_path=self.python_path)
-            self.check_import(run.records, run.stderr, run.timed_out)
+            result.classes = self.check_import(run.records, run.stderr, run.timed_out)
             hits = hits_by_context(run.coverage_file, self.measured, self.shape) if run.coverage_file else {}
             result.import_hits = result.import_hits | hits.get("import", Hits())
             by_id = {c.id: c for c in pending}
@@ -82,9 +86,32 @@ class Prober:
         elif status == "raised" and record.get("sandbox"):
             result.skipped.setdefault(call.function, f"side effect blocked: {record.get('message', '')}")
         elif status in ("ok", "raised"):
-            result.observations.append(Observation(call, record, hits.get(call.id, Hits())))
+            portable = self.portable(record)
+            if portable is not None:
+                result.observations.append(Observation(call, portable, hits.get(call.id, Hits())))
 
-    def check_import(self, records: list[dict[str, Any]], stderr: str, timed_out: bool) -> None:
+    def portable(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """The outcome as it would be seen anywhere, or None when it names the sandbox's own paths.
+
+        A path under the sandbox's HOME is kept relative to ``~``, so the test expands it wherever it
+        runs; any other mention of the copy (its temp dir, its checkout) holds nowhere else."""
+        root = str(self.sandbox.root)
+        if root in json.dumps(record.get("after", {})):
+            return None
+        shown = [str(record.get(key, "")) for key in ("literal", "repr", "message")]
+        if not any(root in text for text in shown):
+            return record
+        home = str(self.sandbox.copy / HOME_DIR)
+        value = ast.literal_eval(record["literal"]) if "literal" in record else None
+        if isinstance(value, str) and (value == home or value.startswith(home + "/")):
+            rest = {key: item for key, item in record.items() if key != "literal"}
+            return {**rest, "home": "~" + value[len(home) :]}
+        return None
+
+    def check_import(
+        self, records: list[dict[str, Any]], stderr: str, timed_out: bool
+    ) -> dict[str, list[str]]:
+        """The classes the import found, or an InputError saying why the module would not import."""
         status = next((r for r in records if "import" in r), None)
         if status is None:
             if timed_out:
@@ -106,6 +133,7 @@ class Prober:
                     hint="a missing dependency, or a process or connection the sandbox blocks at import?",
                 )
             raise InputError(f"importing {self.module} failed: {kind}: {message}")
+        return dict(status.get("classes", {}))
 
 
 def first_line(text: str) -> str:

@@ -31,6 +31,8 @@ SKIPPED_DIRS = shutil.ignore_patterns(
     ".pytest_cache", ".ruff_cache", ".hypothesis", ".tox", ".nox", "build", "dist", "*.egg-info",
 )  # fmt: skip
 DEFAULT_MEMORY_MB = 2048
+HOME_DIR = ".home"
+"""The HOME of every sandboxed run, inside the copy."""
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "PYTHONHASHSEED")
 
 
@@ -58,7 +60,7 @@ class Sandbox:
         self.root = Path(tempfile.mkdtemp(prefix="devcopilot-tests-"))
         self.copy = self.root / "repo"
         copy_repository(self.repo, self.copy)
-        for name in (".home", ".tmp", ".runs"):
+        for name in (HOME_DIR, ".tmp", ".runs"):
             (self.copy / name).mkdir(exist_ok=True)
 
     def close(self) -> None:
@@ -137,7 +139,7 @@ class Sandbox:
     def environment(self, python_path: list[Path]) -> dict[str, str]:
         env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
         env.update(
-            HOME=str(self.copy / ".home"),
+            HOME=str(self.copy / HOME_DIR),
             TMPDIR=str(self.copy / ".tmp"),
             PYTHONPATH=os.pathsep.join(dict.fromkeys(str(p) for p in python_path)),
             PYTHONDONTWRITEBYTECODE="1",

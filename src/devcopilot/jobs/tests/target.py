@@ -10,9 +10,12 @@ documents, and the constants it compares against (inputs worth trying).
 from __future__ import annotations
 
 import ast
+import builtins
+import itertools
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from devcopilot.core.errors import InputError
@@ -20,6 +23,7 @@ from devcopilot.core.errors import InputError
 RAISES_SECTION = re.compile(r"^\s*(?:Raises|Throws)\s*:?\s*$", re.IGNORECASE)
 SPHINX_RAISES = re.compile(r":raises?\s+([\w.]+)\s*:")
 DOC_ENTRY = re.compile(r"^\s{0,12}([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
+BUILTIN_TYPES = {"str", "bytes", "int", "float", "bool", "list", "tuple", "dict", "set", "frozenset"}
 MAX_CONSTANTS = 24
 
 
@@ -51,6 +55,9 @@ class FunctionSpec:
     """``function``, ``method``, ``staticmethod``, ``classmethod`` or ``property``."""
     constants: list[str] = field(default_factory=list)
     calls: set[str] = field(default_factory=set)
+    uses: dict[str, list[str]] = field(default_factory=dict)
+    """Per parameter, what the body does with it: ``is:Name`` (compared to a name), ``isinstance:Name``,
+    ``index`` (subscripted by a number)."""
 
     @property
     def call_params(self) -> list[Param]:
@@ -71,6 +78,7 @@ class ClassSpec:
     fields: list[Param]
     lineno: int
     end_lineno: int
+    bases: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -88,9 +96,33 @@ class ModuleSpec:
     """Functions of the target left out, with the reason."""
     whole_module: bool = True
     """False when the target named a function or class, or came from a change."""
+    found_values: list[str] = field(default_factory=list)
+    """Inputs the probe found beyond the source text: the package's classes and instances the module holds."""
+    found_names: set[str] = field(default_factory=set)
+    found_signatures: dict[str, list[str]] = field(default_factory=dict)
+    """The required arguments of the classes the probe found, an inherited constructor's among them."""
+    """Names importable from the module that ``ast`` cannot see (bound by a star import)."""
 
     def all_functions(self) -> list[FunctionSpec]:
         return [*self.functions, *(m for c in self.classes for m in c.methods)]
+
+    @cached_property
+    def top_level_names(self) -> set[str]:
+        """Names the module binds at its top level, as its source shows them."""
+        names: set[str] = set()
+        for node in ast.parse(self.source).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+        return names
+
+    def importable(self, name: str) -> bool:
+        """Whether a test can name ``name``: a builtin, or imported from the module."""
+        return name in self.top_level_names or name in self.found_names or hasattr(builtins, name)
 
     def cls(self, name: str) -> ClassSpec | None:
         return next((c for c in self.classes if c.name == name), None)
@@ -176,6 +208,7 @@ def select(spec: ModuleSpec, member: str | None) -> None:
         for cls in spec.classes:
             if public(cls.name) and not cls.is_exception:
                 candidates.extend(m for m in cls.methods if public(m.name) or m.name == "__init__")
+                candidates.extend(inherited_from_private(spec, cls))
     else:
         head, _, tail = member.partition(".")
         owner = spec.cls(head)
@@ -196,6 +229,19 @@ def select(spec: ModuleSpec, member: str | None) -> None:
     if not spec.selected:
         why = "; ".join(f"{name}: {reason}" for name, reason in spec.skipped.items())
         raise InputError(f"{spec.path.name}: no public function to test" + (f" ({why})" if why else ""))
+
+
+def inherited_from_private(spec: ModuleSpec, cls: ClassSpec) -> list[FunctionSpec]:
+    """Public methods a public class inherits from a private base in the module: its users call them on it."""
+    own = {m.name for m in cls.methods}
+    found = []
+    for base in spec.classes:
+        if base.name in cls.bases and not public(base.name):
+            for method in base.methods:
+                if public(method.name) and method.name not in own:
+                    found.append(replace(method, owner=cls.name, qualname=f"{cls.name}.{method.name}"))
+                    own.add(method.name)
+    return found
 
 
 def public(name: str) -> bool:
@@ -237,6 +283,7 @@ def read_class(node: ast.ClassDef, source: str) -> ClassSpec:
         fields=fields,
         lineno=node.lineno,
         end_lineno=node.end_lineno or node.lineno,
+        bases=bases,
     )
 
 
@@ -276,6 +323,7 @@ def read_function(
         kind=kind,
         constants=compared_constants(node),
         calls=called_names(node),
+        uses=parameter_uses(node),
     )
 
 
@@ -373,6 +421,41 @@ def constants_in(node: ast.expr) -> list[object]:
         value = node.operand.value
         return [-value] if isinstance(value, int | float) and not isinstance(value, bool) else []
     return []
+
+
+def parameter_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[str]]:
+    """What the body tests a parameter against: the kinds of input that reach its branches."""
+    params = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
+    uses: dict[str, dict[str, None]] = {}
+
+    def note(target: ast.expr, use: str) -> None:
+        if isinstance(target, ast.Name) and target.id in params:
+            uses.setdefault(target.id, {}).setdefault(use)
+
+    for child in ast.walk(node):
+        if isinstance(child, ast.Compare):
+            sides = [child.left, *child.comparators]
+            for left, right in itertools.pairwise(sides):
+                for name in names_compared(right):
+                    note(left, f"is:{name}")
+                for name in names_compared(left):
+                    note(right, f"is:{name}")
+        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and len(child.args) == 2:
+            if child.func.id in ("isinstance", "issubclass"):
+                kinds = child.args[1].elts if isinstance(child.args[1], ast.Tuple) else [child.args[1]]
+                for kind in kinds:
+                    if isinstance(kind, ast.Name | ast.Attribute):
+                        use = "isinstance" if child.func.id == "isinstance" else "is"
+                        note(child.args[0], f"{use}:{ast.unparse(kind)}")
+        elif isinstance(child, ast.Subscript) and any(isinstance(c, int) for c in constants_in(child.slice)):
+            note(child.value, "index")
+    return {name: list(found) for name, found in uses.items()}
+
+
+def names_compared(node: ast.expr) -> list[str]:
+    """Classes and constants a value is compared with, alone or in a literal collection."""
+    items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+    return [i.id for i in items if isinstance(i, ast.Name) and (i.id[:1].isupper() or i.id in BUILTIN_TYPES)]
 
 
 def called_names(node: ast.AST) -> set[str]:
