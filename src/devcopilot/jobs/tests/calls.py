@@ -9,7 +9,7 @@ the constants a function compares against are among the values tried.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from devcopilot.jobs.tests.inputs import constructor_params, inputs_for
 from devcopilot.jobs.tests.target import ClassSpec, FunctionSpec, ModuleSpec, Param
@@ -138,10 +138,13 @@ def random_calls(
 
 
 def init_calls(cls: ClassSpec, module: ModuleSpec) -> list[Call]:
-    params = constructor_params(cls) or [
-        Param(name, None, None, "positional") for name in module.found_signatures.get(cls.name, [])
-    ]
-    owner = cls.init or FunctionSpec(cls.name, cls.name, None, params, None, "", set(), 0, 0, 0)
+    inherited = module.found_signatures.get(cls.name, [])
+    params = constructor_params(cls) or [Param(name, None, value, "positional") for name, value in inherited]
+    owner = replace(
+        cls.init or FunctionSpec(cls.name, cls.name, None, params, None, "", set(), 0, 0, 0),
+        # what the methods compare their instance's data with is worth building instances from
+        constants=list(dict.fromkeys(c for m in cls.methods for c in m.constants)),
+    )
     arguments = argument_lists(owner, module, params, seed=len(cls.name))[:MAX_INITS]
     return [
         Call(f"init:{cls.name}:{n}", f"{cls.name}.__init__", (), f"{cls.name}({args})")

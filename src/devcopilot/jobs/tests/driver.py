@@ -34,6 +34,7 @@ import random
 import signal
 import sys
 import traceback
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -43,7 +44,7 @@ from devcopilot.jobs.tests.guard import SANDBOX_MARK, install, observing
 MAX_REPR = 2000
 MAX_CLASSES = 40
 CONTAINERS = (dict, list, set)
-STDLIB_FOR_INPUTS = {"io": io, "decimal": decimal, "datetime": datetime, "pathlib": pathlib}
+STDLIB_FOR_INPUTS = {"io": io, "decimal": decimal, "datetime": datetime, "pathlib": pathlib, "typing": typing}
 """Modules the engine's input values use (``io.StringIO(...)``, ``decimal.Decimal(...)``); each test
 that uses one imports it."""
 POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -243,10 +244,11 @@ def same(left: Any, right: Any) -> bool:
         return False
 
 
-def namespace_classes(module: Any) -> dict[str, list[str]]:
-    """Public classes of the module's own package bound in its namespace, with their required arguments."""
+def namespace_classes(module: Any) -> dict[str, list[tuple[str, str | None]]]:
+    """Public classes of the module's own package bound in its namespace, with their positional
+    parameters and defaults (None: required; a default that is no literal is ``<default>``)."""
     package = module.__name__.split(".")[0]
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[tuple[str, str | None]]] = {}
     for name, value in sorted(vars(module).items()):
         if name.startswith("_") or not isinstance(value, type) or issubclass(value, BaseException):
             continue
@@ -256,7 +258,11 @@ def namespace_classes(module: Any) -> dict[str, list[str]]:
             parameters = inspect.signature(value).parameters.values()
         except (TypeError, ValueError):
             continue
-        found[name] = [p.name for p in parameters if p.default is p.empty and p.kind in POSITIONAL]
+        found[name] = [
+            (p.name, None if p.default is p.empty else literal(p.default) or "<default>")
+            for p in parameters
+            if p.kind in POSITIONAL
+        ]
         if len(found) >= MAX_CLASSES:
             break
     return found

@@ -50,7 +50,7 @@ SCALARS: dict[str, tuple[str, list[str]]] = {
     "NoneType": ("st.none()", ["None"]),
     "complex": ("st.complex_numbers(allow_nan=False, allow_infinity=False)", ["0j", "(1+2j)"]),
 }
-STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib"}
+STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib", "typing"}
 """The standard library modules input values name; the probe provides them and tests import them."""
 STDLIB_TYPES = {
     "Decimal": [
@@ -74,7 +74,8 @@ ANY_VALUES = [
     "'cr\\r\\nlf\\rend'", "'bell\\x07'", "b'\\xfe\\xff\\x00u'", "b'\\xff\\xfeu\\x00'", "b'bad \\xff byte'",
     "(True, False)", "{'a': {'b': 1}}", "[{'a': 1}, {'b': [1, 2]}]", "decimal.Decimal('1.5')",
     "datetime.date(2024, 1, 31)", "datetime.time(12, 30, tzinfo=datetime.timezone.utc)",
-    FILE_VALUES[0], FILE_VALUES[1],
+    FILE_VALUES[0], FILE_VALUES[1], "int", "list[int]", "typing.Optional[int]", "typing.Literal['a', 1]",
+    "len", "...",
 ]  # fmt: skip
 NAME_HINTS: list[tuple[re.Pattern[str], str]] = [
     (
@@ -337,6 +338,8 @@ def element(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None:
 
 def from_class(cls: ClassSpec, module: ModuleSpec) -> Inputs | None:
     """A module class as an input: built from its fields or its annotated ``__init__``."""
+    if cls.bases & {"Protocol", "ABC"}:
+        return None  # not instantiable: any value that fits will do
     params = constructor_params(cls)
     strategies = []
     values = []

@@ -271,12 +271,13 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
     return explore(prober, result, usable, instances, until)
 
 
-def learn_classes(spec: ModuleSpec, classes: dict[str, list[str]]) -> None:
+def learn_classes(spec: ModuleSpec, classes: dict[str, list[tuple[str, str | None]]]) -> None:
     """The package's classes as inputs: the class itself (a kind to dispatch on) and a simple instance."""
     own = {c.name for c in spec.classes}
     instances, kinds = [], []
     spec.found_signatures.update(classes)
-    for name, required in classes.items():
+    for name, params in classes.items():
+        required = [param for param, default in params if default is None]
         spec.found_names.add(name)
         kinds.append(name)
         if name not in own and len(required) <= MAX_REQUIRED_ARGS:

@@ -32,7 +32,7 @@ class ProbeResult:
     observations: list[Observation] = field(default_factory=list)
     import_hits: Hits = field(default_factory=Hits)
     skipped: dict[str, str] = field(default_factory=dict)
-    classes: dict[str, list[str]] = field(default_factory=dict)
+    classes: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     """Classes of the target's package in its namespace, with how many arguments each requires."""
 
 
@@ -110,7 +110,7 @@ class Prober:
 
     def check_import(
         self, records: list[dict[str, Any]], stderr: str, timed_out: bool
-    ) -> dict[str, list[str]]:
+    ) -> dict[str, list[tuple[str, str | None]]]:
         """The classes the import found, or an InputError saying why the module would not import."""
         status = next((r for r in records if "import" in r), None)
         if status is None:
@@ -133,7 +133,7 @@ class Prober:
                     hint="a missing dependency, or a process or connection the sandbox blocks at import?",
                 )
             raise InputError(f"importing {self.module} failed: {kind}: {message}")
-        return dict(status.get("classes", {}))
+        return {name: [(p, d) for p, d in params] for name, params in status.get("classes", {}).items()}
 
 
 def first_line(text: str) -> str:

@@ -23,6 +23,13 @@ from devcopilot.core.errors import InputError
 RAISES_SECTION = re.compile(r"^\s*(?:Raises|Throws)\s*:?\s*$", re.IGNORECASE)
 SPHINX_RAISES = re.compile(r":raises?\s+([\w.]+)\s*:")
 DOC_ENTRY = re.compile(r"^\s{0,12}([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
+HOOK_METHODS = {
+    "__new__", "__del__", "__init_subclass__", "__class_getitem__", "__getattr__", "__getattribute__",
+    "__setattr__", "__delattr__", "__set_name__", "__get__", "__set__", "__delete__", "__enter__",
+    "__exit__", "__aenter__", "__aexit__", "__await__", "__aiter__", "__anext__", "__reduce__",
+    "__reduce_ex__", "__getstate__", "__setstate__", "__copy__", "__deepcopy__", "__subclasshook__",
+}  # fmt: skip
+"""Methods the interpreter calls as hooks, not as part of what a test would do with an object."""
 BUILTIN_TYPES = {"str", "bytes", "int", "float", "bool", "list", "tuple", "dict", "set", "frozenset"}
 MAX_CONSTANTS = 24
 
@@ -99,8 +106,8 @@ class ModuleSpec:
     found_values: list[str] = field(default_factory=list)
     """Inputs the probe found beyond the source text: the package's classes and instances the module holds."""
     found_names: set[str] = field(default_factory=set)
-    found_signatures: dict[str, list[str]] = field(default_factory=dict)
-    """The required arguments of the classes the probe found, an inherited constructor's among them."""
+    found_signatures: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    """The positional parameters (and defaults) of the classes the probe found, inherited ones too."""
     """Names importable from the module that ``ast`` cannot see (bound by a star import)."""
 
     def all_functions(self) -> list[FunctionSpec]:
@@ -207,13 +214,13 @@ def select(spec: ModuleSpec, member: str | None) -> None:
         candidates = [f for f in spec.functions if public(f.name)]
         for cls in spec.classes:
             if public(cls.name) and not cls.is_exception:
-                candidates.extend(m for m in cls.methods if public(m.name) or m.name == "__init__")
+                candidates.extend(m for m in cls.methods if callable_part(m.name))
                 candidates.extend(inherited_from_private(spec, cls))
     else:
         head, _, tail = member.partition(".")
         owner = spec.cls(head)
         if owner is not None and not tail:
-            candidates = [m for m in owner.methods if public(m.name) or m.name == "__init__"]
+            candidates = [m for m in owner.methods if callable_part(m.name)]
         elif owner is not None:
             candidates = [m for m in owner.methods if m.name == tail]
         else:
@@ -242,6 +249,13 @@ def inherited_from_private(spec: ModuleSpec, cls: ClassSpec) -> list[FunctionSpe
                     found.append(replace(method, owner=cls.name, qualname=f"{cls.name}.{method.name}"))
                     own.add(method.name)
     return found
+
+
+def callable_part(name: str) -> bool:
+    """A method its users call: a public one, ``__init__``, or an operator or protocol method
+    (``__add__``, ``__repr__``, ``__getitem__``...) that runs when they use the object."""
+    dunder = name.startswith("__") and name.endswith("__")
+    return public(name) or (dunder and name not in HOOK_METHODS)
 
 
 def public(name: str) -> bool:
