@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,6 +50,7 @@ PYNGUIN = "pynguin==0.48.0"
 SAME_VERSIONS = ("jinja2", "markupsafe", "pyyaml", "tomli-w", "pydantic", "platformdirs")
 TOOLS = ("devcopilot", "ghostwriter", "pynguin")
 RUNS = 5
+MEASURE_MEMORY_BYTES = 4 << 30
 SHUFFLE_PLUGIN = """\
 import json, os, random
 
@@ -158,6 +160,10 @@ def run_pynguin(pynguin: Path, repo: Path, module: str, budget: float) -> tuple[
     return target, seconds, ""
 
 
+def limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEASURE_MEMORY_BYTES, MEASURE_MEMORY_BYTES))
+
+
 def measure(repo: Path, test_file: Path, target: Path) -> dict[str, Any]:
     """Run a test file five times in seeded random orders; coverage of ``target`` from the first run."""
     runs_dir = Path(tempfile.mkdtemp(prefix="bench-runs-"))
@@ -175,7 +181,10 @@ def measure(repo: Path, test_file: Path, target: Path) -> dict[str, Any]:
             "BENCH_OUTCOMES": str(record),
             "PYTHONDONTWRITEBYTECODE": "1",
         }
-        subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False)
+        subprocess.run(
+            command, cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False,
+            preexec_fn=limit_memory,  # a generated test asking for gigabytes fails instead of swapping
+        )  # fmt: skip
         if record.exists():
             outcomes += [json.loads(line) for line in record.read_text().splitlines()]
     from coverage import Coverage

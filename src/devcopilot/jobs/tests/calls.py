@@ -126,7 +126,8 @@ def random_calls(
                 calls.append(Call(call_id, function.qualname, (expression,) if twice else (), expression))
             elif instances.get(function.owner):
                 pre = [f"obj = {rng.choice(instances[function.owner])}"]
-                for other in rng.choices(by_owner[function.owner], k=rng.randint(0, MAX_CALLS_BEFORE)):
+                others = by_owner.get(function.owner, [])  # none when the class has only properties
+                for other in rng.choices(others, k=rng.randint(0, MAX_CALLS_BEFORE)) if others else []:
                     pre.append(f"obj.{other.name}({random_arguments(*pools[other.qualname], rng)})")
                 expression = (
                     f"obj.{function.name}" if function.kind == "property" else f"obj.{function.name}({args})"
