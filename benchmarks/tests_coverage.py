@@ -198,9 +198,9 @@ def measure(repo: Path, test_file: Path, target: Path) -> dict[str, Any]:
     }
     if coverage_file.exists():
         measured = Coverage(data_file=str(coverage_file), branch=True)
-        measured.load()
         report = runs_dir / "coverage.json"
-        try:
+        try:  # a run that died (out of memory, say) may leave no data or a broken file
+            measured.load()
             measured.json_report(outfile=str(report), include=[str(target)])
             totals = json.loads(report.read_text())["totals"]
         except Exception as error:  # noqa: BLE001 - no data for the file: zero coverage

@@ -167,6 +167,19 @@ class Registry:
         return "unknown"
 
 
+class Bag:
+    def __init__(self, items=()):
+        self.items = list(items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __add__(self, other):
+        if not isinstance(other, Bag):
+            return NotImplemented
+        return Bag(self.items + other.items)
+
+
 class LineCounter:
     def __init__(self, stream):
         self.text = stream.read() if hasattr(stream, "read") else stream
@@ -292,8 +305,10 @@ def test_classes_from_a_star_import_streams_and_registries_are_reached_without_l
     repo = sample(tmp_path / "r", {"pkg/nodes.py": NODES, "pkg/registry.py": REGISTRY}, monkeypatch)
     code, [report], stderr = generate(cli, "pkg/registry.py", "--write")
     assert code == 0, stderr
-    # Dispatch on star-imported classes, an isinstance check and a file-like input are all reached.
+    # Dispatch on star-imported classes, an isinstance check, a file-like input and the operator
+    # methods a user triggers with len() and + are all reached.
     assert report["coverage_after"]["line_percent"] == 100.0
+    assert {"Bag.__len__", "Bag.__add__"} <= {t["function"] for t in report["kept"]}
     written = (repo / "tests/test_registry.py").read_text()
     assert "import io\n" in written
     assert "Scalar" in written.split("def test_", 1)[0]  # imported from the module under test
