@@ -308,8 +308,9 @@ def test_classes_from_a_star_import_streams_and_registries_are_reached_without_l
     # Dispatch on star-imported classes, an isinstance check, a file-like input and the operator
     # methods a user triggers with len() and + are all reached.
     assert report["coverage_after"]["line_percent"] == 100.0
-    assert {"Bag.__len__", "Bag.__add__"} <= {t["function"] for t in report["kept"]}
     written = (repo / "tests/test_registry.py").read_text()
+    assert ".__len__()" in written
+    assert ".__add__(" in written
     assert "import io\n" in written
     assert "Scalar" in written.split("def test_", 1)[0]  # imported from the module under test
     # A test that registers a handler undoes it, so the registry is as it was for the next test.
