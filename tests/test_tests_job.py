@@ -236,13 +236,18 @@ def generate(cli: Any, *args: str) -> tuple[int, list[dict[str, Any]], str]:
     return result.code, reports, result.stderr
 
 
-def run_pytest(repo: Path, path: str, seed: int) -> subprocess.CompletedProcess[str]:
+def run_pytest(
+    repo: Path, path: str, seed: int, home: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(seed)}
+    if home is not None:
+        env["HOME"] = str(home)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path, "-p", "no:randomly"],
         cwd=repo,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(seed)},
+        env=env,
         check=False,
     )
 
@@ -336,14 +341,7 @@ def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
     assert not list(repo.rglob("marker-*"))
     elsewhere = tmp_path / "another-home"
     elsewhere.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_dirs.py"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "HOME": str(elsewhere)},
-        check=False,
-    )
+    done = run_pytest(repo, "tests/test_dirs.py", 2, home=elsewhere)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{len(report['kept'])} passed" in done.stdout
 
