@@ -236,13 +236,14 @@ def generate(cli: Any, *args: str) -> tuple[int, list[dict[str, Any]], str]:
     return result.code, reports, result.stderr
 
 
-def run_pytest(
-    repo: Path, path: str, seed: int, home: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def assert_written_tests_pass(
+    repo: Path, path: str, expected: int, seed: int, home: Path | None = None
+) -> None:
+    """The written tests pass in the user's own pytest, outside any sandbox (under ``home`` if given)."""
     env = {"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(seed)}
     if home is not None:
         env["HOME"] = str(home)
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path, "-p", "no:randomly"],
         cwd=repo,
         capture_output=True,
@@ -250,6 +251,8 @@ def run_pytest(
         env=env,
         check=False,
     )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{expected} passed" in done.stdout
 
 
 def test_pure_module_gets_kept_tests_of_every_kind_and_full_coverage(
@@ -274,9 +277,7 @@ def test_pure_module_gets_kept_tests_of_every_kind_and_full_coverage(
     for test in report["dropped_tests"]:
         assert f"def {test['name']}(" not in written
     # The written file passes on its own, in the user's own pytest.
-    done = run_pytest(repo, "tests/test_text.py", 1)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{len(report['kept'])} passed" in done.stdout
+    assert_written_tests_pass(repo, "tests/test_text.py", len(report["kept"]), 1)
 
 
 def test_a_function_target_without_write_shows_the_file_and_writes_nothing(
@@ -321,9 +322,7 @@ def test_classes_from_a_star_import_streams_and_registries_are_reached_without_l
     # A test that registers a handler undoes it, so the registry is as it was for the next test.
     assert "monkeypatch.setattr(Registry, 'handlers', copy.deepcopy(Registry.handlers))" in written
     (repo / "tests/test_zz_after.py").write_text(STILL_EMPTY)
-    done = run_pytest(repo, "tests/", 3)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{len(report['kept']) + 1} passed" in done.stdout
+    assert_written_tests_pass(repo, "tests/", len(report["kept"]) + 1, 3)
 
 
 def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
@@ -341,9 +340,7 @@ def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
     assert not list(repo.rglob("marker-*"))
     elsewhere = tmp_path / "another-home"
     elsewhere.mkdir()
-    done = run_pytest(repo, "tests/test_dirs.py", 2, home=elsewhere)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{len(report['kept'])} passed" in done.stdout
+    assert_written_tests_pass(repo, "tests/test_dirs.py", len(report["kept"]), 2, home=elsewhere)
 
 
 def test_an_existing_test_module_is_only_added_to_and_shown_as_a_diff(

@@ -11,7 +11,7 @@ from the target's own package (imported ones too, which ``ast`` cannot see
 through a star import), and makes each call with its own timer, recording
 the value (when its ``repr`` reads back as a literal), the exception, or the
 time-out, each call in its own coverage context. Calls may use ``io``,
-``decimal``, ``datetime`` and ``pathlib`` for inputs. The module's globals
+``decimal``, ``datetime``, ``pathlib`` and ``typing`` for inputs. The module's globals
 and its package's classes are put back as they were after every call: a test
 runs alone, so what one call registers in a class-level table must not shape
 what the next one is seen to do.
@@ -46,7 +46,8 @@ MAX_CLASSES = 40
 CONTAINERS = (dict, list, set)
 STDLIB_FOR_INPUTS = {"io": io, "decimal": decimal, "datetime": datetime, "pathlib": pathlib, "typing": typing}
 """Modules the engine's input values use (``io.StringIO(...)``, ``decimal.Decimal(...)``); each test
-that uses one imports it."""
+that uses one imports it. The same names as ``inputs.STDLIB_FOR_INPUTS``, which this standard-library-only
+program cannot import."""
 POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
@@ -181,13 +182,7 @@ class Snapshot:
     """The attributes of a module and of its package's classes, to put back after each call."""
 
     def __init__(self, module: Any) -> None:
-        package = module.__name__.split(".")[0]
-        owners: list[tuple[str | None, Any]] = [(None, module)]
-        owners += [
-            (name, value)
-            for name, value in vars(module).items()
-            if isinstance(value, type) and str(getattr(value, "__module__", "")).split(".")[0] == package
-        ]
+        owners: list[tuple[str | None, Any]] = [(None, module), *package_classes(module)]
         self.saved: list[tuple[str | None, Any, dict[str, Any]]] = []
         for binding, owner in owners:
             kept = {name: copied(value) for name, value in vars(owner).items() if not dunder(name)}
@@ -214,6 +209,16 @@ class Snapshot:
                 if binding is not None:
                     touched.append({"owner": binding, "attr": name, "undo": undo(owner, name, how)})
         return touched
+
+
+def package_classes(module: Any) -> list[tuple[str, type]]:
+    """The classes the module's namespace binds that come from its own package, by binding name."""
+    package = module.__name__.split(".")[0]
+    return [
+        (name, value)
+        for name, value in sorted(vars(module).items())
+        if isinstance(value, type) and str(getattr(value, "__module__", "")).split(".")[0] == package
+    ]
 
 
 def undo(owner: type, name: str, how: str) -> str | None:
@@ -247,12 +252,9 @@ def same(left: Any, right: Any) -> bool:
 def namespace_classes(module: Any) -> dict[str, list[tuple[str, str | None]]]:
     """Public classes of the module's own package bound in its namespace, with their positional
     parameters and defaults (None: required; a default that is no literal is ``<default>``)."""
-    package = module.__name__.split(".")[0]
     found: dict[str, list[tuple[str, str | None]]] = {}
-    for name, value in sorted(vars(module).items()):
-        if name.startswith("_") or not isinstance(value, type) or issubclass(value, BaseException):
-            continue
-        if str(getattr(value, "__module__", "")).split(".")[0] != package:
+    for name, value in package_classes(module):
+        if name.startswith("_") or issubclass(value, BaseException):
             continue
         try:
             parameters = inspect.signature(value).parameters.values()

@@ -52,7 +52,12 @@ SCALARS: dict[str, tuple[str, list[str]]] = {
 }
 STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib", "typing"}
 """The standard library modules input values name; the probe provides them and tests import them."""
-STDLIB_TYPES = {
+FILE_VALUES = ["io.StringIO('a: 1\\nb: two\\n')", "io.BytesIO(b'a: 1\\n')", "io.StringIO('')"]
+"""File-like inputs; the probe's namespace and every test that uses one import ``io``."""
+VALUE_TYPES = {
+    "TextIO": ["io.StringIO('text\\n')", "io.StringIO('')"],
+    "BinaryIO": ["io.BytesIO(b'bytes\\n')", "io.BytesIO(b'')"],
+    "IO": FILE_VALUES,
     "Decimal": [
         "decimal.Decimal('1.5')", "decimal.Decimal('10')", "decimal.Decimal('NaN')",
         "decimal.Decimal('-Infinity')", "decimal.Decimal('Infinity')", "decimal.Decimal('1E+3')",
@@ -67,8 +72,7 @@ STDLIB_TYPES = {
     "Path": ["pathlib.Path('dir/file.txt')", "pathlib.Path('')"],
     "PurePath": ["pathlib.PurePath('dir/file.txt')"],
 }  # fmt: skip
-FILE_VALUES = ["io.StringIO('a: 1\\nb: two\\n')", "io.BytesIO(b'a: 1\\n')", "io.StringIO('')"]
-"""File-like inputs; the probe's namespace and every test that uses one import ``io``."""
+"""Hinted types given concrete values only: no Hypothesis strategy is written for them."""
 ANY_VALUES = [
     "None", "0", "1", "''", "'text'", "b'bytes'", "[]", "[1, 2]", "{'a': 1}", "1.5", "True", "-1",
     "'cr\\r\\nlf\\rend'", "'bell\\x07'", "b'\\xfe\\xff\\x00u'", "b'\\xff\\xfeu\\x00'", "b'bad \\xff byte'",
@@ -99,13 +103,7 @@ NAME_HINTS: list[tuple[re.Pattern[str], str]] = [
 SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence", "Iterator"}
 MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping"}
 SETS = {"set", "Set", "frozenset", "FrozenSet", "AbstractSet"}
-IO_TYPES = {
-    "TextIO": ["io.StringIO('text\\n')", "io.StringIO('')"],
-    "BinaryIO": ["io.BytesIO(b'bytes\\n')", "io.BytesIO(b'')"],
-    "IO": FILE_VALUES,
-}
-TYPE_SAMPLES = {
-    "str": ["'text'", "''"], "bytes": ["b'bytes'"], "int": ["0", "1"], "float": ["1.5"], "bool": ["True"],
+CONTAINER_SAMPLES = {
     "list": ["[]", "[1, 2]"], "tuple": ["()", "(1, 2)"], "dict": ["{}", "{'a': 1}"], "set": ["{1}"],
     "frozenset": ["frozenset({1})"],
 }  # fmt: skip
@@ -190,8 +188,10 @@ def use_values(param: Param, function: FunctionSpec, module: ModuleSpec) -> list
             continue
         elif how == "is":
             values.append(name)
-        elif name in TYPE_SAMPLES:
-            values += TYPE_SAMPLES[name]
+        elif name in SCALARS:
+            values += SCALARS[name][1][:2]
+        elif name in CONTAINER_SAMPLES:
+            values += CONTAINER_SAMPLES[name]
         else:
             values += [v for v in module.found_values if v.startswith(f"{name}(")]
     return values
@@ -262,8 +262,8 @@ def from_node(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None: 
         return Inputs(f"st.sampled_from([{', '.join(values)}])", values, True)
     if name in ("Any", "object") and not args:
         return Inputs(f"st.one_of(st.none(), {INTEGERS}, st.text())", list(ANY_VALUES), True)
-    if name in IO_TYPES or name in STDLIB_TYPES:  # values only: no strategy is written for these
-        return Inputs(None, list(IO_TYPES.get(name) or STDLIB_TYPES[name]), True)
+    if name in VALUE_TYPES:
+        return Inputs(None, list(VALUE_TYPES[name]), True)
     if name in SEQUENCES | SETS | {"tuple", "Tuple"} | MAPPINGS:
         return container(name, args, module, depth)
     cls = module.cls(name)

@@ -33,7 +33,7 @@ class ProbeResult:
     import_hits: Hits = field(default_factory=Hits)
     skipped: dict[str, str] = field(default_factory=dict)
     classes: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
-    """Classes of the target's package in its namespace, with how many arguments each requires."""
+    """Classes of the target's package in its namespace, with their positional parameters and defaults."""
 
 
 @dataclass
