@@ -70,7 +70,7 @@ def pytest_runtest_logreport(report):
 
 
 def module_file(name: str) -> Path:
-    from devcopilot.jobs.tests.target import find_module_file
+    from devcopilot.jobs.testgen.target import find_module_file
 
     found = find_module_file(name)
     if found is None:
@@ -221,12 +221,12 @@ def measure(repo: Path, test_file: Path, target: Path) -> dict[str, Any]:
 
 def verify_time(module: str, suite: Path, project_repo: Path, samples: int) -> dict[str, Any] | None:
     """Median time to verify one candidate (write into the sandbox copy + five runs) against ``suite``."""
-    from devcopilot.jobs.tests.candidates import Candidate
-    from devcopilot.jobs.tests.compose import defined_names
-    from devcopilot.jobs.tests.coverage_data import FileShape
-    from devcopilot.jobs.tests.sandbox import Sandbox
-    from devcopilot.jobs.tests.target import module_name
-    from devcopilot.jobs.tests.verify import Verifier
+    from devcopilot.jobs.testgen.candidates import Candidate
+    from devcopilot.jobs.testgen.compose import defined_names
+    from devcopilot.jobs.testgen.coverage_data import FileShape
+    from devcopilot.jobs.testgen.sandbox import Sandbox
+    from devcopilot.jobs.testgen.target import module_name
+    from devcopilot.jobs.testgen.verify import Verifier
 
     text = suite.read_text()
     names = sorted(n for n in defined_names(text) if n.startswith("test_"))

@@ -74,7 +74,7 @@ def test_an_answer_comes_back_with_usage_and_is_recorded(
     assert done.text == "hello there"
     assert (done.model, done.input_tokens, done.output_tokens) == ("openai/primary", 30, 4)
     assert fake_llm.requests[0].body.get("stream", False) is stream
-    assert fake_llm.requests[0].headers["Authorization"] == "Bearer sk-test-not-a-real-key"
+    assert fake_llm.requests[0].headers["authorization"] == "Bearer sk-test-not-a-real-key"
     [record] = calls(llm_repo)
     assert record["gen_ai.request.model"] == "openai/primary"
     assert record["gen_ai.usage.input_tokens"] == 30

@@ -481,7 +481,7 @@ def test_bad_targets_get_one_line_and_exit_2(
 def test_a_module_that_hangs_at_import_is_exit_2(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("devcopilot.jobs.tests.probe.IMPORT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("devcopilot.jobs.testgen.probe.IMPORT_TIMEOUT_S", 1.0)
     sample(
         tmp_path / "r",
         {"pkg/stuck.py": "while True:\n    pass\n\ndef f(x: int) -> int:\n    return x\n"},

@@ -77,6 +77,7 @@ ReplySource = Reply | Callable[[dict[str, Any]], Reply]
 class RecordedRequest:
     path: str
     headers: dict[str, str]
+    """Header names lower-cased: HTTP names are case-insensitive and clients differ in how they send them."""
     body: dict[str, Any]
 
     @property
@@ -167,7 +168,8 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self._send_json(400, {"error": {"message": "request body is not JSON"}})
                 return
             with fake._lock:
-                fake.requests.append(RecordedRequest(self.path, dict(self.headers), body))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                fake.requests.append(RecordedRequest(self.path, headers, body))
             reply = fake.next_reply(body)
             if reply.delay_s:
                 fake.wait(reply.delay_s)

@@ -140,4 +140,8 @@ def run(argv: list[str] | None = None) -> NoReturn:
     if code == ExitCode.INTERRUPTED:
         # Typer turns Ctrl-C into Exit(130) itself, so the message is keyed on the code, not the exception.
         sys.stderr.write("devcopilot: interrupted\n")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # A model client's worker threads may still wait on the network; Ctrl-C must not wait for them.
+        os._exit(code)
     sys.exit(code)

@@ -45,8 +45,8 @@ def generate(
     from devcopilot.cli.output import print_json, progress
     from devcopilot.core.context import Context
     from devcopilot.core.errors import ExitCode
-    from devcopilot.jobs.tests.job import GenerateOptions, run_generate
-    from devcopilot.jobs.tests.report import render_report
+    from devcopilot.jobs.testgen.job import GenerateOptions, run_generate
+    from devcopilot.jobs.testgen.report import render_report
 
     options = GenerateOptions(
         target=target,
@@ -89,8 +89,8 @@ def gaps(
 
     from devcopilot.cli.output import print_json, progress
     from devcopilot.core.context import Context
-    from devcopilot.jobs.tests.job import run_gaps
-    from devcopilot.jobs.tests.report import render_gaps
+    from devcopilot.jobs.testgen.job import run_gaps
+    from devcopilot.jobs.testgen.report import render_gaps
 
     with progress("running the suite under coverage…"):
         report = run_gaps(Context.load(), target)

@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from devcopilot.jobs.tests.target import ClassSpec, FunctionSpec, ModuleSpec, Param
+from devcopilot.jobs.testgen.target import ClassSpec, FunctionSpec, ModuleSpec, Param
 
 GOOGLE_ARG = re.compile(r"^\s+(\*{0,2}\w+)\s*\(([^)]+)\)\s*:")
 SPHINX_TYPE = re.compile(r":type\s+(\w+)\s*:\s*(.+)$")

@@ -24,11 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from devcopilot.jobs.tests.calls import Call
-from devcopilot.jobs.tests.candidates import Candidate
-from devcopilot.jobs.tests.coverage_data import FileShape, Hits
-from devcopilot.jobs.tests.inputs import STDLIB_FOR_INPUTS, Inputs, inputs_for
-from devcopilot.jobs.tests.target import FunctionSpec, ModuleSpec
+from devcopilot.jobs.testgen.calls import Call
+from devcopilot.jobs.testgen.candidates import Candidate
+from devcopilot.jobs.testgen.coverage_data import FileShape, Hits
+from devcopilot.jobs.testgen.inputs import STDLIB_FOR_INPUTS, Inputs, inputs_for
+from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec
 
 HYPOTHESIS_IMPORT = "from hypothesis import given, settings, strategies as st"
 SETTINGS = "@settings(max_examples=60, deadline=None)"

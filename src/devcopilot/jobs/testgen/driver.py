@@ -1,6 +1,6 @@
 """The program the sandbox runs: probe calls or run pytest, under coverage, behind the guard.
 
-``python -m devcopilot.jobs.tests.driver REQUEST.json`` reads its job from
+``python -m devcopilot.jobs.testgen.driver REQUEST.json`` reads its job from
 the request and writes JSON lines to the request's ``results`` path, flushed
 one by one, so that a run killed for its timeout still says how far it got.
 It imports only the standard library, coverage, and pytest/Hypothesis when
@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from devcopilot.jobs.tests.guard import SANDBOX_MARK, install, observing
+from devcopilot.jobs.testgen.guard import SANDBOX_MARK, install, observing
 
 MAX_REPR = 2000
 MAX_CLASSES = 40

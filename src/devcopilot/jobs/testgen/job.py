@@ -10,13 +10,13 @@ from pathlib import Path
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError, UsageError
 from devcopilot.core.git import git_text
-from devcopilot.jobs.tests.calls import Call, function_calls, init_calls, random_calls
-from devcopilot.jobs.tests.candidates import KINDS, Candidate
-from devcopilot.jobs.tests.compose import compose, diff
-from devcopilot.jobs.tests.coverage_data import FileShape, Hits, hits_by_context, segments
-from devcopilot.jobs.tests.generate import Observation, Writer
-from devcopilot.jobs.tests.probe import Prober, ProbeResult
-from devcopilot.jobs.tests.report import (
+from devcopilot.jobs.testgen.calls import Call, function_calls, init_calls, random_calls
+from devcopilot.jobs.testgen.candidates import KINDS, Candidate
+from devcopilot.jobs.testgen.compose import compose, diff
+from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context, segments
+from devcopilot.jobs.testgen.generate import Observation, Writer
+from devcopilot.jobs.testgen.probe import Prober, ProbeResult
+from devcopilot.jobs.testgen.report import (
     CoverageFigures,
     FunctionGap,
     GapsReport,
@@ -25,9 +25,9 @@ from devcopilot.jobs.tests.report import (
     TestOutcome,
     TestsReport,
 )
-from devcopilot.jobs.tests.sandbox import Sandbox
-from devcopilot.jobs.tests.target import FunctionSpec, ModuleSpec, locate, read_module, select_changed
-from devcopilot.jobs.tests.verify import TEST_TIMEOUT_S, Verdict, Verifier, count_statuses
+from devcopilot.jobs.testgen.sandbox import Sandbox
+from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec, locate, read_module, select_changed
+from devcopilot.jobs.testgen.verify import TEST_TIMEOUT_S, Verdict, Verifier, count_statuses
 
 log = logging.getLogger("devcopilot.tests")
 SUITE_TIMEOUT_S = 300.0
@@ -209,7 +209,7 @@ def generate_for(context: Context, spec: ModuleSpec, repo: Path, options: Genera
             else None
         )
         if router is not None and not router.offline:
-            from devcopilot.jobs.tests.model_pass import ModelPass  # noqa: PLC0415 - the model path only
+            from devcopilot.jobs.testgen.model_pass import ModelPass  # noqa: PLC0415 - the model path only
 
             model_pass = ModelPass(router, context.prompts, spec, bench, verifier, options, probe.skipped)
             verdicts += model_pass.run()

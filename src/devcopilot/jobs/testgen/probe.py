@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from devcopilot.core.errors import InputError
-from devcopilot.jobs.tests.calls import Call
-from devcopilot.jobs.tests.coverage_data import FileShape, Hits, hits_by_context
-from devcopilot.jobs.tests.generate import Observation
-from devcopilot.jobs.tests.sandbox import HOME_DIR, Sandbox
-from devcopilot.jobs.tests.target import ModuleSpec
+from devcopilot.jobs.testgen.calls import Call
+from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context
+from devcopilot.jobs.testgen.generate import Observation
+from devcopilot.jobs.testgen.sandbox import HOME_DIR, Sandbox
+from devcopilot.jobs.testgen.target import ModuleSpec
 
 CALL_TIMEOUT_S = 2.0
 IMPORT_TIMEOUT_S = 20.0

@@ -22,14 +22,14 @@ from devcopilot.core.errors import ModelUnavailableError
 from devcopilot.core.prompts import PromptRegistry
 from devcopilot.core.redaction import redact
 from devcopilot.core.router import ModelRouter
-from devcopilot.jobs.tests.candidates import Candidate
-from devcopilot.jobs.tests.coverage_data import segments
-from devcopilot.jobs.tests.report import ModelFigures
-from devcopilot.jobs.tests.target import FunctionSpec, ModuleSpec
-from devcopilot.jobs.tests.verify import Verdict, Verifier
+from devcopilot.jobs.testgen.candidates import Candidate
+from devcopilot.jobs.testgen.coverage_data import segments
+from devcopilot.jobs.testgen.report import ModelFigures
+from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec
+from devcopilot.jobs.testgen.verify import Verdict, Verifier
 
 if TYPE_CHECKING:
-    from devcopilot.jobs.tests.job import GenerateOptions, Workbench
+    from devcopilot.jobs.testgen.job import GenerateOptions, Workbench
 
 PROMPT_ID = "tests/generate"
 FUNCTIONS_PER_ROUND = 6
@@ -46,7 +46,6 @@ class ModelTest(BaseModel):
 
 
 class TestsAnswer(BaseModel):
-    __test__ = False
     model_config = ConfigDict(extra="allow")
 
     tests: list[ModelTest] = Field(default_factory=list)

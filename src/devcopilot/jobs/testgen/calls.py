@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from devcopilot.jobs.tests.inputs import constructor_params, inputs_for
-from devcopilot.jobs.tests.target import ClassSpec, FunctionSpec, ModuleSpec, Param
+from devcopilot.jobs.testgen.inputs import constructor_params, inputs_for
+from devcopilot.jobs.testgen.target import ClassSpec, FunctionSpec, ModuleSpec, Param
 
 MAX_CALLS_PER_FUNCTION = 48
 RANDOM_MIXES = 16

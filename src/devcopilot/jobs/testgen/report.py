@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from devcopilot.jobs.tests.coverage_data import Summary
+from devcopilot.jobs.testgen.coverage_data import Summary
 
 
 class CoverageFigures(BaseModel):
@@ -33,8 +33,6 @@ class CoverageFigures(BaseModel):
 
 
 class TestOutcome(BaseModel):
-    __test__ = False  # not a pytest class
-
     name: str
     kind: str
     function: str
@@ -65,8 +63,6 @@ class ModelFigures(BaseModel):
 
 
 class TestsReport(BaseModel):
-    __test__ = False
-
     target: str
     module: str
     source: str

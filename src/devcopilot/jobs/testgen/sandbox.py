@@ -126,7 +126,7 @@ class Sandbox:
         request_file.write_text(json.dumps(request), encoding="utf-8")
         with (runs / f"{run_id}.stderr").open("wb") as stderr:
             process = subprocess.Popen(
-                [sys.executable, "-m", "devcopilot.jobs.tests.driver", str(request_file)],
+                [sys.executable, "-m", "devcopilot.jobs.testgen.driver", str(request_file)],
                 cwd=self.copy,
                 env=self.environment(python_path),
                 stdout=subprocess.DEVNULL,

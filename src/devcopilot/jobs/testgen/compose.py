@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import replace
 
-from devcopilot.jobs.tests.candidates import Candidate
+from devcopilot.jobs.testgen.candidates import Candidate
 
 DEF_LINE = re.compile(r"^(\s*)def\s+(\w+)\s*\(", re.MULTILINE)
 

@@ -1,0 +1,1 @@
+"""The incident job: logs, stack traces and recent commits into a timeline and ranked hypotheses."""
