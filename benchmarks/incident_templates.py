@@ -41,7 +41,7 @@ def devcopilot_scores(data: Path, system: str, truth: list[str]) -> Scores:
         capture_output=True,
         check=True,
     )
-    lines = json.loads(done.stdout)["lines"]
+    lines = json.loads(done.stdout)["result"]["lines"]
     if len(lines) != len(truth):
         raise SystemExit(f"{system}: {len(lines)} lines mapped, the ground truth has {len(truth)}")
     return score(truth, [e["template_id"] for e in lines], [e["template"] or "" for e in lines])

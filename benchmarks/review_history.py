@@ -64,7 +64,7 @@ def main() -> int:
             if done.returncode not in (0, 1):
                 crashes.append(f"{sha[:10]}: exit {done.returncode}: {done.stderr.strip()[:200]}")
                 continue
-            report = json.loads(done.stdout)
+            report = json.loads(done.stdout)["result"]
             added_lines += report["summary"]["added_lines"]
             by_source.update(f["source"] for f in report["findings"])
     total = sum(by_source.values())

@@ -28,6 +28,7 @@ os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
 from benchmarks.router_overhead import loopback_server
 from devcopilot.core.context import Context
+from devcopilot.jobs.registry import JOBS
 from devcopilot.jobs.review.engine import ReviewOptions, review
 from devcopilot.jobs.review.findings import ModelCounts
 from devcopilot.jobs.review.model_pass import run_model_pass
@@ -55,7 +56,7 @@ def make_repo(root: Path, server_url: str, flavour: str) -> None:
 
 def model_pass(repo: Path) -> tuple[float, ModelCounts]:
     """Seconds of the model pass alone (the offline engine runs first, untimed)."""
-    context = Context.load(repo)
+    context = Context.load(repo, jobs=JOBS)
     engine = review(repo, ReviewOptions(staged=True))
     router = context.router("review", job="review")
     started = time.perf_counter()

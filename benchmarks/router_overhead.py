@@ -36,6 +36,7 @@ os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 from devcopilot.core.context import Context
 from devcopilot.core.prompts import RenderedPrompt
 from devcopilot.core.router.litellm_backend import litellm_module
+from devcopilot.jobs.registry import JOBS
 
 TARGET = 0.10
 BLOCK = 10
@@ -72,7 +73,7 @@ def measure(calls: int, stream: bool, server_url: str, repo: Path) -> Figures:
         f'[routes.default]\nmodels = ["openai/bench"]\nstream = {str(stream).lower()}\n'
         f'[models."openai/bench"]\napi_base = "{server_url}"\napi_key_env = "BENCH_KEY"\n'
     )
-    context = Context.load(repo)
+    context = Context.load(repo, jobs=JOBS)
     job = "bench-stream" if stream else "bench-plain"  # distinct prompts per mode: no cache hits across modes
     router = context.router("default", job=job)
     litellm = litellm_module()

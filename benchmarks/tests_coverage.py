@@ -221,10 +221,11 @@ def measure(repo: Path, test_file: Path, target: Path) -> dict[str, Any]:
 
 def verify_time(module: str, suite: Path, project_repo: Path, samples: int) -> dict[str, Any] | None:
     """Median time to verify one candidate (write into the sandbox copy + five runs) against ``suite``."""
+    from devcopilot.core.sandbox import Sandbox
     from devcopilot.jobs.testgen.candidates import Candidate
     from devcopilot.jobs.testgen.compose import defined_names
     from devcopilot.jobs.testgen.coverage_data import FileShape
-    from devcopilot.jobs.testgen.sandbox import Sandbox
+    from devcopilot.jobs.testgen.job import DRIVER
     from devcopilot.jobs.testgen.target import module_name
     from devcopilot.jobs.testgen.verify import Verifier
 
@@ -234,7 +235,7 @@ def verify_time(module: str, suite: Path, project_repo: Path, samples: int) -> d
         return None
     target = module_file(module)
     started = time.perf_counter()
-    sandbox = Sandbox(project_repo)
+    sandbox = Sandbox(project_repo, DRIVER)
     copy_seconds = time.perf_counter() - started
     try:
         test_path = "tests/test_bench_verify.py"

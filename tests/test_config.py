@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from devcopilot.core.config import load_config
 from devcopilot.core.errors import ConfigError
 from devcopilot.core.paths import Workspace
+from devcopilot.jobs.registry import JOBS
 
 
 def load(repo: Path | None, env: dict[str, str] | None = None, flags: dict[str, Any] | None = None) -> Any:
     workspace = Workspace.discover(repo)
     full_env = {"DEVCOPILOT_HOME": str(workspace.home.config_dir), **(env or {})}
-    return load_config(workspace, full_env, flags)
+    return load_config(workspace, full_env, flags, jobs=JOBS)
 
 
 def test_a_fresh_install_is_offline_with_no_key(repo: Path) -> None:

@@ -13,6 +13,7 @@ from devcopilot.cli.app import app
 from devcopilot.core.config import load_config
 from devcopilot.core.errors import ExitCode
 from devcopilot.core.paths import Workspace
+from devcopilot.jobs.registry import JOBS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -60,7 +61,8 @@ def test_every_example_config_is_valid(example: Path, tmp_path: Path) -> None:
     target = "pyproject.toml" if example.name.startswith("pyproject") else ".devcopilot.toml"
     shutil.copy(example, tmp_path / target)
 
-    config = load_config(Workspace.discover(tmp_path), env={"DEVCOPILOT_HOME": str(tmp_path / "home")})
+    home = {"DEVCOPILOT_HOME": str(tmp_path / "home")}
+    config = load_config(Workspace.discover(tmp_path), env=home, jobs=JOBS)
 
     assert config.sources, f"{example.name} was not read"
     assert any(not config.route(name).offline for name in ("default", "review", "incident"))

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import incident_log
+from tests.support.envelope import result_of
 
 
 def explain(cli: Any, *args: str) -> dict[str, Any]:
     result = cli("incident", "explain", "--format", "json", *args)
     assert result.code == 0, result.stderr
-    return json.loads(result.stdout)
+    return result_of(result.stdout, "incident", "explain")
 
 
 def test_the_first_error_is_tied_to_the_commit_that_touched_its_stack_frame(
@@ -98,7 +99,7 @@ def test_incidents_are_remembered_and_resolutions_come_back(
     first = explain(cli, str(shop["log"]))
     resolved = cli("incident", "resolve", first["id"], "--note", "reverted the rounding change")
     assert resolved.code == 0
-    listed = json.loads(cli("incident", "list", "--json").stdout)
+    listed = result_of(cli("incident", "list", "--json").stdout, "incident", "list")["incidents"]
     assert listed[0]["id"] == first["id"] and listed[0]["resolution"] == "reverted the rounding change"
     again = incident_log(tmp_path / "next-week.log", user="carl@example.com")
     text = again.read_text().replace("2024-05-01", "2024-05-08")
@@ -121,7 +122,7 @@ def test_templates_count_lines_and_map_every_input_line(repo: Path, cli: Any) ->
     lines.insert(3, "2024-05-01 10:00:03,500 ERROR app: disk /var/data is full")
     log.write_text("\n".join(lines) + "\n")
     result = cli("incident", "templates", str(log), "--format", "json")
-    data = json.loads(result.stdout)
+    data = result_of(result.stdout, "incident", "templates")
     assert [(t["template"], t["count"]) for t in data["templates"]] == [
         ("user <*> logged in from <*>", 6),
         ("disk <*> is full", 1),
@@ -164,7 +165,7 @@ def test_stdin_is_read_with_a_dash(shop: dict[str, Any]) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report = result_of(done.stdout, "incident", "explain")
     assert report["hypotheses"][0]["evidence"][0]["ref"] == "stdin:13"
     assert done.stderr == b""  # nothing but the report, and nothing on stderr off a terminal
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import route_config
+from tests.support.envelope import result_of
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.test_incident import explain
 
@@ -70,7 +71,7 @@ def test_a_failing_model_leaves_the_engine_report(
     fake_llm.script("sre", *[Reply.error(500)] * 5)
     result = cli("incident", "explain", "--format", "json", str(model_shop["log"]))
     assert result.code == 0
-    report = json.loads(result.stdout)
+    report = result_of(result.stdout, "incident", "explain")
     assert report["hypotheses"][0]["source"] == "engine"
     assert report["model"]["warning"]
     assert "warning:" in result.stderr
@@ -86,4 +87,13 @@ def test_the_run_is_recorded_with_its_verification_counts(
         for line in (Path(model_shop["repo"]) / ".devcopilot" / "provenance.jsonl").read_text().splitlines()
     ]
     run = next(r for r in records if r["kind"] == "job_run" and r["job"] == "incident")
-    assert run["verification.accepted"] == 2 and run["verification.dropped"]["unsafe-command"] == 2
+    [verdicts] = [r for r in records if r["kind"] == "verdicts"]
+    [call] = [r for r in records if r["kind"] == "model_call"]
+    assert run["run_id"] == verdicts["run_id"] == call["run_id"]
+    assert (verdicts["prompt.id"], verdicts["gen_ai.request.model"]) == ("incident/explain", "openai/sre")
+    by_claim: dict[str, list[str]] = {}
+    for verdict in verdicts["verdicts"]:
+        by_claim.setdefault(verdict["claim"], []).append(verdict["reason"] or verdict["outcome"])
+    assert sorted(by_claim["hypothesis"]) == ["accepted", "no-verified-evidence"]
+    assert sorted(by_claim["check"]) == ["accepted", "unsafe-command", "unsafe-command"]
+    assert sorted(by_claim["commit"]) == ["accepted", "unknown-commit"]

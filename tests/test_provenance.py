@@ -169,3 +169,41 @@ def test_cli_log_warns_on_stderr_about_torn_lines_and_keeps_stdout_clean(repo: P
 
     assert len(json.loads(result.stdout)) == 1
     assert "1 unreadable line(s)" in result.stderr
+
+
+def test_records_of_an_older_release_are_read_with_their_verification_as_verdicts(
+    repo: Path, cli: Any
+) -> None:
+    """A log written by release 0.1 (counts on the job_run) still answers ``stats`` after an upgrade."""
+    path = repo / ".devcopilot" / "provenance.jsonl"
+    path.parent.mkdir(exist_ok=True)
+    old_run = {
+        "schema_version": 1,
+        "record_id": "r1",
+        "timestamp": "2026-11-30T10:00:00.000Z",
+        "kind": "job_run",
+        "job": "review",
+        "duration_ms": 12.0,
+        "verification.proposed": 4,
+        "verification.accepted": 1,
+        "verification.merged": 1,
+        "verification.dropped": {"anchor-not-found": 1},
+    }
+    path.write_text(json.dumps(old_run) + "\n{torn")
+
+    records = list(ProvenanceLog(path).read())
+    stats = json.loads(cli("stats", "--json").stdout)
+
+    run, verdicts = records
+    assert run["schema_version"] == verdicts["schema_version"] == SCHEMA_VERSION
+    assert not any(key.startswith("verification.") for key in run)
+    outcomes = sorted(v["reason"] or v["outcome"] for v in verdicts["verdicts"])
+    assert outcomes == ["accepted", "anchor-not-found", "merged", "unspecified"]
+    review = next(g for g in stats["groups"] if g["group"] == "review")
+    assert (review["proposed"], review["accepted"], review["merged"], review["acceptance_rate"]) == (
+        4,
+        1,
+        1,
+        0.5,
+    )
+    assert path.read_text().startswith(json.dumps(old_run)), "the log itself is never rewritten"

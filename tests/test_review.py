@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from devcopilot.core.errors import ExitCode
 from devcopilot.core.provenance import ProvenanceLog
 from tests.conftest import devcopilot_executable, git
+from tests.support.envelope import result_of
 
 BUGGY_LIBRARY = """import subprocess
 
@@ -45,7 +45,7 @@ def commit(repo: Path, files: dict[str, str | bytes], message: str = "change") -
 def review_json(cli: Any, *args: str) -> dict[str, Any]:
     result = cli("review", "--format", "json", "--fail-on", "never", *args)
     assert result.code == 0, result.stderr
-    return json.loads(result.stdout)
+    return result_of(result.stdout, "review", "review")
 
 
 def rules(report: dict[str, Any]) -> set[tuple[str, int, str]]:
@@ -175,7 +175,7 @@ def test_a_diff_from_a_file_or_stdin(repo: Path, cli: Any, tmp_path: Path) -> No
 
     assert rules(from_file) == {("pkg/d.py", 1, "ruff/F821")}
     assert from_stdin.returncode == ExitCode.FINDINGS
-    assert rules(json.loads(from_stdin.stdout)) == rules(from_file)
+    assert rules(result_of(from_stdin.stdout, "review", "review")) == rules(from_file)
 
 
 def test_odd_changes_are_reviewed_or_listed_as_skipped(repo: Path, cli: Any) -> None:
@@ -257,11 +257,11 @@ def test_json_is_the_only_thing_on_stdout_and_the_run_is_recorded(repo: Path, cl
 
     result = cli("review", "--format", "json")
 
-    report = json.loads(result.stdout)
+    report = result_of(result.stdout, "review", "review")
     assert set(report) == {"findings", "coverage", "summary"}
     assert set(report["findings"][0]) == {
         "path", "line", "end_line", "severity", "category", "rule", "source", "message", "suggestion",
-        "code", "scope",
+        "code", "scope", "confirmed_by",
     }  # fmt: skip
     assert report["findings"][0]["code"] == "y = missing"
     [run] = [
@@ -311,7 +311,7 @@ def test_hidden_unicode_and_text_addressed_to_an_ai_reviewer(repo: Path, cli: An
     git(repo, "add", "-A")
 
     result = cli("review", "--format", "json")
-    report = json.loads(result.stdout)
+    report = result_of(result.stdout, "review", "review")
 
     found = rules(report)
     assert ("pkg/trojan.py", 1, "injection/hidden-unicode") in found
@@ -429,7 +429,9 @@ def test_nothing_to_review_says_so(repo: Path, cli: Any) -> None:
     assert (staged.code, staged.stdout) == (0, "Nothing staged to review.\n")
     assert everything.stdout == "Nothing to review: no staged changes and a clean working tree.\n"
     assert (quiet.code, quiet.stdout) == (0, "")
-    assert json.loads(as_json.stdout)["findings"] == [], "machine formats still get a whole document"
+    assert result_of(as_json.stdout, "review", "review")["findings"] == [], (
+        "machine formats still get a whole document"
+    )
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ import pytest
 from devcopilot.core.errors import ExitCode
 from devcopilot.core.provenance import ProvenanceLog
 from tests.conftest import git, route_config
+from tests.support.envelope import result_of
 from tests.support.fake_openai import FakeOpenAI, Reply
 
 FIXED_OPEN = "    with open(path) as handle:\n        data = json.load(handle)"
@@ -64,7 +65,7 @@ def finding(
 
 def review(cli: Any, *args: str) -> tuple[int, dict[str, Any]]:
     result = cli("review", "--format", "json", *args)
-    return result.code, json.loads(result.stdout)
+    return result.code, result_of(result.stdout, "review", "review")
 
 
 def model_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -102,13 +103,14 @@ def test_grounded_findings_are_kept_and_hallucinations_dropped(
     assert counts["dropped"] == {"anchor-not-found": 1, "unknown-path": 1, "no-anchor": 1}
     assert counts["answered_by"] == ["openai/reviewer"]
     assert code == ExitCode.OK, "model warnings alone stay under the default --fail-on error"
-    [run] = [
-        r
-        for r in ProvenanceLog(model_repo / ".devcopilot" / "provenance.jsonl").read()
-        if r["kind"] == "job_run"
-    ]
-    assert (run["verification.proposed"], run["verification.accepted"]) == (5, 2)
-    assert run["verification.dropped"]["anchor-not-found"] == 1
+    records = list(ProvenanceLog(model_repo / ".devcopilot" / "provenance.jsonl").read())
+    [run] = [r for r in records if r["kind"] == "job_run"]
+    calls = [r for r in records if r["kind"] == "model_call"]
+    [verdicts] = [r for r in records if r["kind"] == "verdicts"]
+    assert {r["run_id"] for r in calls} == {verdicts["run_id"]} == {run["run_id"]}
+    assert (verdicts["gen_ai.request.model"], verdicts["prompt.id"]) == ("openai/reviewer", "review/diff")
+    outcomes = sorted(v["reason"] or v["outcome"] for v in verdicts["verdicts"])
+    assert outcomes == ["accepted", "accepted", "anchor-not-found", "no-anchor", "unknown-path"]
 
 
 def test_a_suggestion_must_apply_and_parse(model_repo: Path, fake_llm: FakeOpenAI, cli: Any) -> None:
@@ -130,7 +132,7 @@ def test_a_suggestion_must_apply_and_parse(model_repo: Path, fake_llm: FakeOpenA
     by_line = {f["line"]: f for f in model_findings(report)}
     assert by_line[5]["suggestion"].startswith("    with open(path) as handle:")
     assert by_line[11]["suggestion"] is None, "the finding stays, its broken suggestion goes"
-    assert report["summary"]["model"]["suggestions_dropped"] == 1
+    assert report["summary"]["model"]["details"]["suggestions_dropped"] == 1
 
 
 def test_a_finding_the_engine_made_is_merged_not_repeated(
@@ -153,8 +155,22 @@ def test_a_finding_the_engine_made_is_merged_not_repeated(
     [engine] = [f for f in report["findings"] if f["line"] == 15]
     assert (engine["source"], engine["severity"]) == ("ruff", "error"), "never lowered by the model"
     assert engine["suggestion"] == "    return 0"
-    assert report["summary"]["model"]["merged_into_engine"] == 1
+    assert report["summary"]["model"]["merged"] == 1
+    assert engine["confirmed_by"] == ["openai/reviewer"], "the merge is shown, not only counted"
     assert code == ExitCode.FINDINGS
+    text = cli("review", "--fail-on", "never").stdout
+    assert "name is not defined" not in text, "the engine's message stays"
+    assert "(confirmed by openai/reviewer)" in text
+    confirmed = _sarif_result(cli, "ruff/F821")
+    offline = _sarif_result(cli, "ruff/F821", "--no-model")
+    assert confirmed["properties"]["confirmedBy"] == ["openai/reviewer"]
+    assert "confirmed by openai/reviewer" in confirmed["message"]["text"]
+    assert confirmed["partialFingerprints"] == offline["partialFingerprints"], "alerts stay the same alerts"
+
+
+def _sarif_result(cli: Any, rule: str, *args: str) -> dict[str, Any]:
+    document = json.loads(cli("review", "--format", "sarif", "--fail-on", "never", *args).stdout)
+    return next(r for r in document["runs"][0]["results"] if r["ruleId"] == rule)
 
 
 def test_an_injected_instruction_cannot_silence_the_engine(
@@ -182,7 +198,7 @@ def test_a_provider_outage_leaves_the_engine_and_a_warning(
     result = cli("review", "--format", "json")
     strict = cli("review", "--format", "json", "--strict-model")
 
-    report = json.loads(result.stdout)
+    report = result_of(result.stdout, "review", "review")
     assert result.code == ExitCode.OK
     assert "could not cover" not in result.stdout
     assert "warning: the model pass covered 0 of 1 chunks" in result.stderr
@@ -191,7 +207,9 @@ def test_a_provider_outage_leaves_the_engine_and_a_warning(
         {"path": "shop/service.py", "seen": "skipped", "reason": "no model could answer"}
     ]
     assert strict.code == ExitCode.MODEL_UNAVAILABLE
-    assert json.loads(strict.stdout)["findings"] == report["findings"], "the findings are still printed"
+    assert result_of(strict.stdout, "review", "review")["findings"] == report["findings"], (
+        "the findings are still printed"
+    )
 
 
 def test_a_second_identical_review_is_served_from_the_cache(
@@ -237,7 +255,7 @@ def test_chunks_respect_the_token_budget_and_say_what_was_clipped(
     seen = {entry["path"]: entry["seen"] for entry in report["coverage"]["model"]}
     assert seen["shop/big.py"] == "clipped"
     assert seen["shop/small_0.py"] == "full"
-    assert report["summary"]["model"]["chunks"] == len(fake_llm.requests) >= 2
+    assert report["summary"]["model"]["details"]["chunks"] == len(fake_llm.requests) >= 2
     for request in fake_llm.requests:
         assert len(json.dumps(request.body["messages"])) < 2500 * 4 + 4000
 

@@ -16,6 +16,7 @@ from devcopilot.core.context import Context
 from devcopilot.core.errors import CostCapReachedError, ModelUnavailableError
 from devcopilot.core.prompts import RenderedPrompt
 from devcopilot.core.router import ModelRouter
+from devcopilot.jobs.registry import JOBS
 from tests.conftest import git, route_config
 from tests.support.fake_openai import FakeOpenAI, Reply
 
@@ -48,7 +49,7 @@ def configure(
 
 
 def router_for(repo: Path, route: str = "default", *, cache: bool = False, seed: int = 7) -> ModelRouter:
-    context = Context.load(repo)
+    context = Context.load(repo, jobs=JOBS)
     return ModelRouter(
         context.config,
         route,
@@ -59,7 +60,7 @@ def router_for(repo: Path, route: str = "default", *, cache: bool = False, seed:
 
 
 def calls(repo: Path) -> list[dict[str, Any]]:
-    return [r for r in Context.load(repo).provenance.read() if r["kind"] == "model_call"]
+    return [r for r in Context.load(repo, jobs=JOBS).provenance.read() if r["kind"] == "model_call"]
 
 
 @pytest.mark.parametrize("stream", [True, False])

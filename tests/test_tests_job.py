@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import git, make_repo
+from tests.support.envelope import result_of
 
 pytestmark = pytest.mark.slow
 
@@ -232,7 +233,7 @@ def sample(path: Path, files: dict[str, str], monkeypatch: pytest.MonkeyPatch) -
 
 def generate(cli: Any, *args: str) -> tuple[int, list[dict[str, Any]], str]:
     result = cli("tests", "generate", *args, "--no-model", "--json")
-    reports = json.loads(result.stdout) if result.stdout.strip() else []
+    reports = result_of(result.stdout, "tests", "generate")["reports"] if result.stdout.strip() else []
     return result.code, reports, result.stderr
 
 
@@ -437,7 +438,7 @@ def test_gaps_reports_coverage_by_the_suite_per_function(
     sample(tmp_path / "r", {"pkg/text.py": PURE, "tests/test_text.py": suite}, monkeypatch)
     result = cli("tests", "gaps", "pkg/text.py", "--json")
     assert result.code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = result_of(result.stdout, "tests", "gaps")
     assert report["suite"] == ["tests/test_text.py"]
     functions = {f["function"]: f for f in report["functions"]}
     clamp = functions["clamp"]

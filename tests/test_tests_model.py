@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from devcopilot.core.errors import ExitCode
 from tests.conftest import make_repo, route_config
+from tests.support.envelope import result_of
 from tests.support.fake_openai import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.slow
@@ -61,7 +63,9 @@ USELESS = proposal("test_wall", 'assert door("knock") == "wall"')
 def generate(cli: Any, *args: str) -> dict[str, Any]:
     result = cli("tests", "generate", "pkg/cave.py", "--json", *args)
     assert result.code == 0, result.stderr
-    [report] = json.loads(result.stdout)
+    run = result_of(result.stdout, "tests", "generate")
+    [report] = run["reports"]
+    report["model"] = run["model"]
     return report
 
 
@@ -81,7 +85,9 @@ def test_each_proposed_test_reaches_its_bucket(model_repo: Path, fake_llm: FakeO
     assert "def test_the_magic_word_opens_the_door" in report["file_text"]
     assert "test_wrong_claim" not in report["file_text"]
     model = report["model"]
-    assert model["proposed"] == 5 and model["kept"] == 1 and model["rounds"] == 1
+    assert (model["proposed"], model["accepted"], model["details"]["rounds"]) == (5, 1, 1)
+    assert model["dropped"] == {"does-not-compile": 1, "fails": 1, "flaky": 1, "no-new-coverage": 1}
+    assert model["acceptance_rate"] == 0.2
     assert model["input_tokens"] > 0
     [request] = fake_llm.requests_for("tester")
     prompt = json.dumps(request.body["messages"])
@@ -111,7 +117,7 @@ def test_failures_go_back_to_the_model_for_up_to_two_repairs(
     assert [t["name"] for t in report["kept"] if t["origin"] == "model"] == [
         "test_the_magic_word_opens_the_door"
     ]
-    assert report["model"]["rounds"] == 3
+    assert report["model"]["details"]["rounds"] == 3
 
 
 def test_max_iterations_one_means_no_repair(model_repo: Path, fake_llm: FakeOpenAI, cli: Any) -> None:
@@ -125,10 +131,15 @@ def test_a_failing_model_leaves_the_engine_tests_and_a_warning(
     model_repo: Path, fake_llm: FakeOpenAI, cli: Any
 ) -> None:
     fake_llm.script("tester", *[Reply.error(500, "upstream down")] * 10)
-    report = generate(cli)
+    result = cli("tests", "generate", "pkg/cave.py", "--json")
+    strict = cli("tests", "generate", "pkg/cave.py", "--json", "--strict-model")
+    run = result_of(result.stdout, "tests", "generate")
+    [report] = run["reports"]
     assert report["kept"]  # the engine's own tests
     assert all(t["origin"] == "engine" for t in report["kept"])
-    assert "the engine's tests are reported" in report["model"]["warning"]
+    assert "upstream down" in run["model"]["warning"]
+    assert "the engine's tests are reported" in result.stderr
+    assert (result.code, strict.code) == (ExitCode.OK, ExitCode.MODEL_UNAVAILABLE)
 
 
 def test_secrets_in_the_source_never_reach_the_model(

@@ -19,15 +19,14 @@ import typer
 
 from devcopilot import __version__
 from devcopilot.cli.config_cmd import config_app
-from devcopilot.cli.hook_cmd import hook_app
-from devcopilot.cli.incident_cmd import incident_app
 from devcopilot.cli.log_cmd import register_log_commands
 from devcopilot.cli.models_cmd import models_app
 from devcopilot.cli.output import configure_output, error_line
 from devcopilot.cli.prompts_cmd import prompts_app
-from devcopilot.cli.review_cmd import quick_answer, review
-from devcopilot.cli.tests_cmd import tests_app
+from devcopilot.cli.review_cmd import quick_answer
 from devcopilot.core.errors import DevcopilotError, ExitCode
+from devcopilot.core.jobs import load_object
+from devcopilot.jobs.registry import JOBS
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 a check found something at or above --fail-on; "
@@ -69,10 +68,8 @@ def main(
     configure_output(debug=debug, quiet=quiet)
 
 
-app.command("review")(review)
-app.add_typer(hook_app, name="hook")
-app.add_typer(incident_app, name="incident")
-app.add_typer(tests_app, name="tests")
+for _job in JOBS.jobs:
+    load_object(_job.cli)(app)
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
 app.add_typer(prompts_app, name="prompts")

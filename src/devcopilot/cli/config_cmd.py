@@ -15,10 +15,10 @@ def show(
     as_toml: bool = typer.Option(False, "--toml", help="The effective settings as TOML, ready to paste."),
 ) -> None:
     """Show every effective setting and the source it came from (default, a file, env, flags)."""
+    from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table
-    from devcopilot.core.context import Context
 
-    context = Context.load()
+    context = load_context()
     config = context.config
     if as_toml:
         import tomli_w

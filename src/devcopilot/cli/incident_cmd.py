@@ -6,6 +6,19 @@ from typing import Annotated
 
 import typer
 
+from devcopilot.cli.common import (
+    JsonOption,
+    ModelOption,
+    NoModelOption,
+    StrictModelOption,
+    exit_with,
+    load_context,
+    model_choice,
+    output_format,
+    print_envelope,
+    run_command,
+)
+
 incident_app = typer.Typer(
     help="Explain an incident from logs, stack traces and recent commits, with evidence.",
     no_args_is_help=True,
@@ -24,51 +37,51 @@ def explain(
     until: str | None = typer.Option(None, "--until", help="Ignore events after this ISO-8601 time."),
     repo: str | None = typer.Option(None, "--repo", help="The git repository whose commits to correlate."),
     output: str = typer.Option("text", "--format", help="text, json or markdown."),
-    model: Annotated[
-        list[str] | None, typer.Option("--model", "-m", help="Use this model (repeatable).")
-    ] = None,
-    no_model: bool = typer.Option(
-        False, "--no-model", help="The offline engine only, whatever is configured."
-    ),
+    as_json: JsonOption = False,
+    model: ModelOption = None,
+    no_model: NoModelOption = False,
+    strict_model: StrictModelOption = False,
 ) -> None:
     """Explain an incident: signals, ranked hypotheses with evidence, commits, next checks."""
     import sys
 
-    from devcopilot.cli.output import progress
-    from devcopilot.core.context import Context
-    from devcopilot.core.errors import UsageError
     from devcopilot.jobs.incident.job import ExplainOptions, run_explain
     from devcopilot.jobs.incident.report import render_markdown, render_text
 
-    if output not in EXPLAIN_FORMATS:
-        raise UsageError(f"--format {output!r} is not one of {', '.join(EXPLAIN_FORMATS)}")
-    context = Context.load()
-    options = ExplainOptions(tuple(files or ()), since, until, repo, tuple(model or ()), not no_model)
-    with progress("reading the logs…"):
-        report = run_explain(context, options)
+    output = output_format(output, as_json, EXPLAIN_FORMATS)
+    options = ExplainOptions(tuple(files or ()), since, until, repo)
+    finished = run_command(
+        "incident",
+        "explain",
+        lambda run: run_explain(run, options),
+        choice=model_choice(model, no_model, strict_model),
+        progress_message="reading the logs…",
+    )
+    report = finished.result
     if output == "json":
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        print_envelope("incident", "explain", finished.run_id, report)
     elif output == "markdown":
         sys.stdout.write(render_markdown(report))
     else:
         sys.stdout.write(render_text(report))
+    exit_with(finished)
 
 
 @incident_app.command("templates")
 def templates(
     files: Annotated[list[str], typer.Argument(help="Log files (plain or gzip), or - for stdin.")],
     output: str = typer.Option("text", "--format", help="text or json (json adds one entry per input line)."),
+    as_json: JsonOption = False,
 ) -> None:
     """Mine the log's templates: counts, first and last seen, an example line."""
     import json
     import sys
 
     from devcopilot.cli.output import progress, warn_line
-    from devcopilot.core.errors import UsageError
+    from devcopilot.core.envelope import envelope
     from devcopilot.jobs.incident.job import line_entries, run_templates, template_rows
 
-    if output not in ("text", "json"):
-        raise UsageError(f"--format {output!r} is not one of text, json")
+    output = output_format(output, as_json, ("text", "json"))
     with progress("mining templates…"):
         result, notes = run_templates(tuple(files), per_line=output == "json")
     rows = template_rows(result)
@@ -80,27 +93,33 @@ def templates(
             out.write(f"{row['template_id']:>6} {row['count']:>9}  {row['template']}\n")
         out.write(f"{len(rows)} templates in {result.events} events ({result.lines} lines)\n")
         return
-    head = {"templates": rows, "notes": notes}
-    out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "lines": [')
+    # The envelope and the templates first, then one entry per input line as it is produced:
+    # a large log's entries are never all held in memory.
+    head = envelope(
+        job="incident", command="templates", run_id=None, result={"templates": rows, "notes": notes}
+    )
+    text = json.dumps(head, ensure_ascii=False)
+    out.write(text[:-2] + ', "lines": [')
     for number, entry in enumerate(line_entries(result)):
         out.write(("" if number == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
-    out.write("]}\n")
+    out.write("]}}\n")
 
 
 @incident_app.command("list")
 def list_incidents(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: JsonOption = False,
 ) -> None:
     """The incidents explained in this workspace, newest first, with their resolutions."""
-    from devcopilot.cli.output import print_json, print_table
-    from devcopilot.core.context import Context
+    from devcopilot.cli.output import print_table
     from devcopilot.jobs.incident import memory
 
+    output = output_format(output, as_json, ("text", "json"))
     records = sorted(
-        memory.load_all(Context.load().workspace.state_dir), key=lambda r: r.get("created", ""), reverse=True
+        memory.load_all(load_context().workspace.state_dir), key=lambda r: r.get("created", ""), reverse=True
     )
-    if as_json:
-        print_json(records)
+    if output == "json":
+        print_envelope("incident", "list", None, {"incidents": records})
         return
     print_table(
         None,
@@ -117,8 +136,11 @@ def resolve(
     ),
 ) -> None:
     """Record how an incident was resolved."""
-    from devcopilot.core.context import Context
     from devcopilot.jobs.incident import memory
 
-    record = memory.resolve(Context.load().workspace.state_dir, incident_id, note)
+    record = memory.resolve(load_context().workspace.state_dir, incident_id, note)
     typer.echo(f"{record['id']}: resolved")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(incident_app, name="incident")

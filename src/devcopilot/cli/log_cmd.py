@@ -17,10 +17,10 @@ def show_log(
     as_json: bool = typer.Option(False, "--json", help="The records as a JSON array on stdout."),
 ) -> None:
     """The latest provenance records: every model call attempt and job run, newest last."""
+    from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table, warn_line
-    from devcopilot.core.context import Context
 
-    provenance = Context.load().provenance
+    provenance = load_context().provenance
     records = provenance.latest(limit)
     if provenance.skipped_lines:
         warn_line(f"{provenance.skipped_lines} unreadable line(s) in {provenance.path} were skipped")
@@ -56,16 +56,16 @@ def show_stats(
     by: str = typer.Option("job", "--by", help="Group by job, model or prompt."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
-    """Calls, latency percentiles, error/timeout/retry rates, fallbacks, cache hits, tokens and cost."""
+    """Calls, latency, error/timeout/retry rates, fallbacks, cache hits, cost, and verified acceptance."""
+    from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table
-    from devcopilot.core.context import Context
     from devcopilot.core.errors import UsageError
     from devcopilot.core.provenance.stats import compute_stats, parse_duration
 
     if by not in GROUPINGS:
         raise UsageError(f"--by {by!r} is not one of {', '.join(GROUPINGS)}")
     window = parse_duration(since) if since else None
-    provenance = Context.load().provenance
+    provenance = load_context().provenance
     rows = compute_stats(provenance.read(), by=by, since=window)  # type: ignore[arg-type]
     if as_json:
         print_json({"by": by, "since": since, "groups": [r.model_dump() for r in rows]})
@@ -89,6 +89,9 @@ def show_stats(
         "cache %",
         "tokens in/out",
         "cost $",
+        "claims",
+        "accepted %",
+        "$/accepted",
     ]
     table = [
         (
@@ -107,6 +110,9 @@ def show_stats(
             round(100 * r.cache_hit_rate, 1),
             f"{r.input_tokens}/{r.output_tokens}",
             round(r.cost_usd, 6),
+            r.proposed,
+            None if r.acceptance_rate is None else round(100 * r.acceptance_rate, 1),
+            r.cost_per_accepted_usd,
         )
         for r in rows
     ]

@@ -16,11 +16,11 @@ def list_models(
     """Routes, their models, and whether each model's credentials are set (keys are never printed)."""
     from dataclasses import asdict
 
+    from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table
-    from devcopilot.core.context import Context
     from devcopilot.core.router.inventory import route_inventory
 
-    routes = route_inventory(Context.load().config)
+    routes = route_inventory(load_context().config)
     if as_json:
         print_json({"routes": [asdict(route) for route in routes]})
         return
@@ -46,15 +46,15 @@ def test_models(
 
     Exit 0 when a model answered, 3 when every model failed.
     """
+    from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table, progress
-    from devcopilot.core.config import ROUTE_NAMES
-    from devcopilot.core.context import Context
     from devcopilot.core.errors import UsageError
     from devcopilot.core.probe import run_probe
 
-    if route not in ROUTE_NAMES:
-        raise UsageError(f"unknown route {route!r}", hint=f"routes are {', '.join(ROUTE_NAMES)}")
-    context = Context.load()
+    context = load_context()
+    names = context.config.route_names
+    if route not in names:
+        raise UsageError(f"unknown route {route!r}", hint=f"routes are {', '.join(names)}")
     router = context.router(route, job="probe", models=model or None, use_cache=False)
     if router.offline:
         raise UsageError(

@@ -17,10 +17,10 @@ def list_prompts(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Every template with its version and origin (built-in, or a repo override that wins)."""
+    from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table
-    from devcopilot.core.context import Context
 
-    templates = Context.load().prompts.all()
+    templates = load_context().prompts.all()
     rows = [
         {
             "id": t.id,
@@ -48,9 +48,9 @@ def show_prompt(
     prompt_id: str = typer.Argument(..., metavar="ID", help="A template id such as core/probe."),
 ) -> None:
     """Print a template's source, front matter included."""
-    from devcopilot.core.context import Context
+    from devcopilot.cli.common import load_context
 
-    template = Context.load().prompts.get(prompt_id)
+    template = load_context().prompts.get(prompt_id)
     typer.echo(
         f"# {template.id} {template.version} ({template.origin}, {template.path}, sha256 {template.sha256})"
     )
@@ -67,11 +67,11 @@ def render_prompt(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Render a template with variables and print the messages a model would receive."""
+    from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json
-    from devcopilot.core.context import Context
 
     variables = _parse_vars(var or [])
-    rendered = Context.load().prompts.render(prompt_id, variables)
+    rendered = load_context().prompts.render(prompt_id, variables)
     if as_json:
         print_json(
             {

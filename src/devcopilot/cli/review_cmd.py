@@ -6,6 +6,18 @@ from typing import Annotated
 
 import typer
 
+from devcopilot.cli.common import (
+    JsonOption,
+    ModelOption,
+    NoModelOption,
+    StrictModelOption,
+    exit_with,
+    model_choice,
+    output_format,
+    print_envelope,
+    run_command,
+)
+
 FAIL_LEVELS = ("error", "warning", "info", "never")
 QUIET_FLAGS = frozenset({"-q", "--quiet"})
 
@@ -18,8 +30,8 @@ def quick_answer(args: list[str]) -> bool:
     would pay on every commit. Any other argument takes the normal path.
     Returns whether it answered.
     """
+    from devcopilot.core.change.quick import nothing_to_review
     from devcopilot.core.paths import find_repo_root
-    from devcopilot.jobs.review.quick import nothing_to_review
 
     quiet = bool(args) and args[0] in QUIET_FLAGS
     rest = args[1:] if quiet else args
@@ -32,6 +44,14 @@ def quick_answer(args: list[str]) -> bool:
     if not quiet:
         typer.echo(message)
     return True
+
+
+def register(app: typer.Typer) -> None:
+    """The review job's commands: ``review``, and the git hook that runs it."""
+    from devcopilot.cli.hook_cmd import hook_app
+
+    app.command("review")(review)
+    app.add_typer(hook_app, name="hook")
 
 
 def review(
@@ -56,18 +76,13 @@ def review(
     output: str = typer.Option(
         "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
     ),
+    as_json: JsonOption = False,
     fail_on: str = typer.Option(
         "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
     ),
-    model: Annotated[
-        list[str] | None, typer.Option("--model", "-m", help="Use this model for the review (repeatable).")
-    ] = None,
-    no_model: bool = typer.Option(
-        False, "--no-model", help="The offline engine only, whatever is configured."
-    ),
-    strict_model: bool = typer.Option(
-        False, "--strict-model", help="Exit 3 when the model pass could not cover the whole change."
-    ),
+    model: ModelOption = None,
+    no_model: NoModelOption = False,
+    strict_model: StrictModelOption = False,
     patch: str | None = typer.Option(
         None, "--patch", metavar="FILE", help="Write the verified suggestions as a unified diff to FILE."
     ),
@@ -75,18 +90,14 @@ def review(
     """Review a change: with no option, the staged changes if any, else the working tree against HEAD."""
     import sys
 
-    from devcopilot.cli.output import progress
-    from devcopilot.core.context import Context
-    from devcopilot.core.errors import ExitCode, UsageError
+    from devcopilot.core.errors import UsageError
     from devcopilot.jobs.review.engine import ReviewOptions, run_review
     from devcopilot.jobs.review.formats import FORMATS
     from devcopilot.jobs.review.report import print_text
 
-    if output != "text" and output not in FORMATS:
-        raise UsageError(f"--format {output!r} is not one of text, {', '.join(FORMATS)}")
+    output = output_format(output, as_json, ("text", "json", *FORMATS))
     if fail_on not in FAIL_LEVELS:
         raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_LEVELS)}")
-    context = Context.load()
     options = ReviewOptions(
         staged=staged,
         range=range_,
@@ -94,13 +105,20 @@ def review(
         diff_file=diff_file,
         filter=filter_,
         paths=tuple(paths or ()),
-        models=tuple(model or ()),
-        use_model=not no_model,
     )
-    with progress("reviewing…"):
-        result = run_review(context, options)
+    finished = run_command(
+        "review",
+        "review",
+        lambda run: run_review(run, options),
+        choice=model_choice(model, no_model, strict_model),
+        fail_on=fail_on,
+        progress_message="reviewing…",
+    )
+    result = finished.result
     if output == "text":
         print_text(result)
+    elif output == "json":
+        print_envelope("review", "review", finished.run_id, result)
     else:
         sys.stdout.write(FORMATS[output](result))
     if patch is not None:
@@ -112,8 +130,4 @@ def review(
             Path(patch).write_text(result.patch, encoding="utf-8")
         except OSError as error:
             raise InputError(f"--patch {patch}: {error.strerror}") from None
-    model_pass = result.summary.model
-    if strict_model and (model_pass is None or model_pass.warning):
-        raise typer.Exit(ExitCode.MODEL_UNAVAILABLE)
-    if fail_on != "never" and any(f.at_least(fail_on) for f in result.findings):
-        raise typer.Exit(ExitCode.FINDINGS)
+    exit_with(finished)

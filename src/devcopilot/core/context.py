@@ -6,6 +6,7 @@ themselves, so tests can build one for a temporary repository and home.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -15,12 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devcopilot.core.config import EffectiveConfig, load_config
+from devcopilot.core.errors import ConfigError
+from devcopilot.core.git import git
+from devcopilot.core.jobs import NO_JOBS, JobTable
 from devcopilot.core.paths import Workspace
 from devcopilot.core.prompts import PromptRegistry
 from devcopilot.core.provenance import ProvenanceLog
 
 if TYPE_CHECKING:
     from devcopilot.core.router import ModelRouter, ResponseCache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,10 +40,32 @@ class Context:
         cwd: Path | None = None,
         env: Mapping[str, str] | None = None,
         flags: Mapping[str, Any] | None = None,
+        jobs: JobTable = NO_JOBS,
     ) -> Context:
+        """``flags`` is the command-line layer of the configuration; ``jobs`` the registered jobs."""
         env = os.environ if env is None else env
         workspace = Workspace.discover(cwd, env)
-        return cls(workspace, load_config(workspace, env, flags))
+        return cls(workspace, load_config(workspace, env, flags, jobs=jobs))
+
+    def config_at(self, commit: str) -> EffectiveConfig:
+        """The configuration with the repository's files as ``commit`` has them (user and env layers as now).
+
+        Settings that gate CI are read here at the change's base commit, so a change cannot loosen
+        its own check. A base whose files are invalid falls back to the working tree's, with a warning.
+        """
+        repo = self.workspace.repo_root
+        if repo is None:
+            return self.config
+
+        def read(name: str) -> tuple[str, bytes] | None:
+            done = git(repo, "show", f"{commit}:{name}", check=False)
+            return (f"{name} at {commit[:12]}", done.stdout) if done.returncode == 0 else None
+
+        try:
+            return load_config(self.workspace, repo_files=read, jobs=self.config.jobs)
+        except ConfigError as error:
+            log.warning("%s; the working tree's settings are used instead", error)
+            return self.config
 
     @cached_property
     def provenance(self) -> ProvenanceLog:
@@ -73,12 +101,13 @@ class Context:
         job: str | None = None,
         models: list[str] | None = None,
         use_cache: bool = True,
+        run_id: str | None = None,
     ) -> ModelRouter:
-        """A router for one run; ``models`` is the ``--model`` override for this route."""
+        """A router for one run; ``models`` overrides the route's, ``run_id`` ties its calls to the run."""
         from devcopilot.core.router import ModelRouter  # noqa: PLC0415 - the router package loads on demand
 
         config = self.config
         if models:
             config = config.with_models(route, models, "command line --model")
         cache = self.cache if use_cache else None
-        return ModelRouter(config, route, job=job, log_to=self.provenance, cache=cache)
+        return ModelRouter(config, route, job=job, log_to=self.provenance, cache=cache, run_id=run_id)

@@ -1,1 +1,1 @@
-"""The jobs: each gathers, analyzes, verifies and reports on its own. A job never imports another."""
+"""The jobs. Each is a package here; ``registry`` is the one table that registers them."""

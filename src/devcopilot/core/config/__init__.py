@@ -1,11 +1,11 @@
 """Configuration: sources, strict validation, and where each value came from."""
 
 from devcopilot.core.config.loader import EffectiveConfig, ValueRow, load_config
-from devcopilot.core.config.schema import OFFLINE, ROUTE_NAMES, ModelSettings, Route, Settings
+from devcopilot.core.config.schema import DEFAULT_ROUTE, OFFLINE, ModelSettings, Route, Settings
 
 __all__ = [
+    "DEFAULT_ROUTE",
     "OFFLINE",
-    "ROUTE_NAMES",
     "EffectiveConfig",
     "ModelSettings",
     "Route",

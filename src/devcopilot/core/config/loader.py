@@ -13,20 +13,21 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from devcopilot.core.config.schema import (
     BUILTIN_ROUTE_DEFAULTS,
     DEFAULT_ROUTE,
-    ROUTE_NAMES,
     ModelSettings,
     Route,
     RouteSettings,
     Settings,
+    settings_model,
 )
 from devcopilot.core.errors import ConfigError
+from devcopilot.core.jobs import NO_JOBS, JobTable
 from devcopilot.core.paths import Workspace
 
 ENV_PREFIX = "DEVCOPILOT_"
@@ -34,6 +35,7 @@ MODEL_ENV = "DEVCOPILOT_MODEL"
 # Variables with a meaning of their own, not configuration keys.
 RESERVED_ENV = frozenset({"DEVCOPILOT_HOME", MODEL_ENV, "DEVCOPILOT_DEBUG"})
 DEFAULT_ORIGIN = "default"
+SectionT = TypeVar("SectionT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,20 @@ class EffectiveConfig:
     settings: Settings
     origins: Mapping[str, str]
     sources: tuple[str, ...]
+    jobs: JobTable = NO_JOBS
+
+    @property
+    def route_names(self) -> tuple[str, ...]:
+        return self.jobs.route_names()
+
+    def section(self, name: str, kind: type[SectionT]) -> SectionT:
+        """A job's settings section (its defaults when the job table does not declare it)."""
+        value = getattr(self.settings, name, None)
+        if value is None:
+            return kind()
+        if not isinstance(value, kind):
+            raise TypeError(f"settings section {name!r} is a {type(value).__name__}, not {kind.__name__}")
+        return value
 
     def route(self, name: str) -> Route:
         """Resolve a job's route: built-in defaults, then ``routes.default``, then ``routes.<name>``."""
@@ -89,7 +105,7 @@ class EffectiveConfig:
 
     def with_models(self, route: str, models: list[str], origin: str) -> EffectiveConfig:
         """A copy whose route (and, for ``default``, every route) uses ``models``: what ``--model`` does."""
-        names = ROUTE_NAMES if route == DEFAULT_ROUTE else (route,)
+        names = self.route_names if route == DEFAULT_ROUTE else (route,)
         routes = dict(self.settings.routes)
         origins = dict(self.origins)
         for name in names:
@@ -97,7 +113,7 @@ class EffectiveConfig:
             routes[name] = current.model_copy(update={"models": models})
             origins[f"routes.{name}.models"] = origin
         settings = self.settings.model_copy(update={"routes": routes})
-        _validate(Source(origin, settings.model_dump(exclude_none=True)))
+        _validate(Source(origin, settings.model_dump(exclude_none=True)), self.jobs)
         return replace(self, settings=settings, origins=origins)
 
     def explain(self) -> list[ValueRow]:
@@ -106,7 +122,7 @@ class EffectiveConfig:
         top = self.settings.model_dump(exclude={"routes"})
         for key, value in _leaves(top):
             rows.append(ValueRow(key, value, self.origins.get(key, DEFAULT_ORIGIN)))
-        for name in ROUTE_NAMES:
+        for name in self.route_names:
             route = self.route(name).model_dump(exclude={"name"})
             for key, value in route.items():
                 rows.append(ValueRow(f"routes.{name}.{key}", value, self._route_origin(name, key)))
@@ -127,8 +143,13 @@ def load_config(
     env: Mapping[str, str] | None = None,
     flags: Mapping[str, Any] | None = None,
     repo_files: RepoFileReader | None = None,
+    jobs: JobTable = NO_JOBS,
 ) -> EffectiveConfig:
-    """``repo_files`` reads the repository's config files from elsewhere than the disk (a commit)."""
+    """``repo_files`` reads the repository's config files from elsewhere than the disk (a commit).
+
+    ``jobs`` is the table of registered jobs: their routes and settings sections are what the
+    configuration may name, and an unknown key anywhere is an error naming the file.
+    """
     env = os.environ if env is None else env
     sources = [*_file_sources(workspace, repo_files), _env_source(env)]
     if flags:
@@ -136,15 +157,15 @@ def load_config(
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for source in sources:
-        _validate(source)
+        _validate(source, jobs)
         _merge(merged, source.data, origins, source, ())
-    settings = _validate(Source("merged configuration", merged))
-    config = EffectiveConfig(settings, origins, tuple(s.label for s in sources if s.data))
+    settings = _validate(Source("merged configuration", merged), jobs)
+    config = EffectiveConfig(settings, origins, tuple(s.label for s in sources if s.data), jobs)
     model_override = env.get(MODEL_ENV, "").strip()
     if model_override:
         models = [m.strip() for m in model_override.split(",") if m.strip()]
         config = config.with_models(DEFAULT_ROUTE, models, f"env {MODEL_ENV}")
-    for name in ROUTE_NAMES:
+    for name in config.route_names:
         config.route(
             name
         )  # surface route-level errors (e.g. A/B weights) at load time, not at the first call
@@ -223,9 +244,9 @@ def _parse_env_value(raw: str) -> Any:
         return raw
 
 
-def _validate(source: Source) -> Settings:
+def _validate(source: Source, jobs: JobTable) -> Settings:
     try:
-        return Settings.model_validate(source.data)
+        return settings_model(jobs).model_validate(source.data, context={"jobs": jobs})
     except ValidationError as exc:
         key_path, problem = _first_problem(exc)
         extra = len(exc.errors()) - 1

@@ -8,13 +8,22 @@ bill nobody expected.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
-JOB_ROUTES = ("review", "tests", "iac", "docs", "incident")
+from devcopilot.core.jobs import NO_JOBS, JobTable
+
 DEFAULT_ROUTE = "default"
-ROUTE_NAMES = (DEFAULT_ROUTE, *JOB_ROUTES)
 OFFLINE = "offline"
 """The pseudo-model meaning: the deterministic engine only, no model call."""
 
@@ -60,20 +69,10 @@ class ModelSettings(StrictModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class ReviewSettings(StrictModel):
-    concurrency: Annotated[int, Field(ge=1, le=32)] = 4
-    """Chunks sent to the model at once."""
-    exclude: list[str] = Field(default_factory=list)
-    """Globs of files never reviewed (in addition to vendored, lock and generated files)."""
-    ruff_extend_select: list[Annotated[str, Field(pattern=r"^[A-Z]+[0-9]*$")]] = Field(default_factory=list)
-    """ruff rules or prefixes shown in addition to the bug and correctness set (as warnings)."""
-    bandit_level: Literal["low", "medium", "high"] = "medium"
-    """The lowest bandit severity shown; ``low`` findings are shown as info."""
-
-
 class Settings(StrictModel):
+    """The core's settings; each registered job adds its own section (see ``settings_model``)."""
+
     routes: dict[str, RouteSettings] = Field(default_factory=dict)
-    review: ReviewSettings = Field(default_factory=ReviewSettings)
     models: dict[str, ModelSettings] = Field(default_factory=dict)
     log_content: bool = False
     """Store prompt and answer text in provenance (redacted). Off: only hashes and counts."""
@@ -83,11 +82,31 @@ class Settings(StrictModel):
 
     @field_validator("routes")
     @classmethod
-    def _known_routes(cls, routes: dict[str, RouteSettings]) -> dict[str, RouteSettings]:
-        unknown = sorted(set(routes) - set(ROUTE_NAMES))
+    def _known_routes(
+        cls, routes: dict[str, RouteSettings], info: ValidationInfo
+    ) -> dict[str, RouteSettings]:
+        names = route_names(info.context)
+        unknown = sorted(set(routes) - set(names))
         if unknown:
-            raise ValueError(f"unknown route {unknown[0]!r}; routes are named {', '.join(ROUTE_NAMES)}")
+            raise ValueError(f"unknown route {unknown[0]!r}; routes are named {', '.join(names)}")
         return routes
+
+
+def route_names(context: Any) -> tuple[str, ...]:
+    """The routes a validation may name: the default route and those of the job table it was given."""
+    table = context.get("jobs") if isinstance(context, dict) else None
+    return (table if isinstance(table, JobTable) else NO_JOBS).route_names()
+
+
+@cache
+def settings_model(jobs: JobTable) -> type[Settings]:
+    """``Settings`` with a strict section for every job of the table that declares one."""
+    sections = jobs.sections()
+    if not sections:
+        return Settings
+    fields: dict[str, Any] = {name: (model, Field(default_factory=model)) for name, model in sections.items()}
+    built: type[Settings] = create_model("Settings", __base__=Settings, **fields)
+    return built
 
 
 class Route(StrictModel):

@@ -28,9 +28,11 @@ from typing import Any
 from devcopilot import __version__
 from devcopilot.core.paths import ensure_state_dir
 from devcopilot.core.provenance.appender import Appender, open_appender, rotated_path
+from devcopilot.core.provenance.migrations import upgrade
 from devcopilot.core.redaction import redact
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: verification as one ``verdicts`` record per (run, model, prompt version); ``run_id`` on ``job_run``."""
 CONTENT_KEYS = ("gen_ai.input.messages", "gen_ai.output.messages")
 LOCK_TIMEOUT_S = 10.0
 
@@ -55,7 +57,9 @@ class ProvenanceLog:
         self.keep = keep
         self.log_content = log_content
         self.skipped_lines = 0
-        """Lines the last read could not use: torn, not JSON, or written by a newer devcopilot."""
+        """Lines the last read could not use: torn, not JSON, or written by a newer devcopilot.
+
+        Records of an older schema are read, migrated to this one (see ``migrations``)."""
         self._appender: Appender | None = None
 
     @cached_property
@@ -114,7 +118,7 @@ class ProvenanceLog:
                     if record is None:
                         self.skipped_lines += 1
                     else:
-                        yield record
+                        yield from upgrade(record, SCHEMA_VERSION)
 
     def latest(self, limit: int) -> list[Record]:
         records = list(self.read())
@@ -135,8 +139,8 @@ class ProvenanceLog:
             return None
         if not isinstance(record, dict) or not isinstance(record.get("schema_version"), int):
             return None
-        if record["schema_version"] > SCHEMA_VERSION:
-            return None
+        if not 1 <= record["schema_version"] <= SCHEMA_VERSION:
+            return None  # written by a newer devcopilot (or not by devcopilot at all)
         return record
 
     def _files_oldest_first(self) -> list[Path]:

@@ -2,6 +2,11 @@
 
 Percentiles use linear interpolation between closest ranks (numpy's default),
 so p50 of two calls is their mean and a single call is its own p99.
+
+Verification figures come from the ``verdicts`` records, one verdict per model
+claim: acceptance is (accepted + merged) / proposed, and cost and latency per
+accepted claim divide the group's model spend and model time by the claims
+that survived verification. Prompts are grouped by id and version.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from devcopilot.core.errors import UsageError
+from devcopilot.core.verdicts import Tally, Verdict
 
 GroupBy = Literal["job", "model", "prompt"]
 GROUP_KEYS: dict[str, str] = {"job": "job", "model": "gen_ai.request.model", "prompt": "prompt.id"}
@@ -45,6 +51,14 @@ class GroupStats(BaseModel):
     output_tokens: int
     cost_usd: float
     job_runs: int
+    proposed: int
+    accepted: int
+    merged: int
+    dropped: dict[str, int]
+    acceptance_rate: float | None
+    """(accepted + merged) / proposed; ``None`` when no claim was proposed."""
+    cost_per_accepted_usd: float | None
+    latency_ms_per_accepted: float | None
 
 
 def parse_duration(text: str) -> timedelta:
@@ -93,11 +107,44 @@ def compute_stats(
             if stamp is None or stamp < cutoff:
                 continue
         everything.append(record)
-        groups.setdefault(str(record.get(GROUP_KEYS[by]) or "-"), []).append(record)
+        groups.setdefault(group_of(record, by), []).append(record)
     rows = [_summarize(name, items) for name, items in sorted(groups.items())]
     if everything:
         rows.append(_summarize("(all)", everything))
     return rows
+
+
+def group_of(record: dict[str, Any], by: GroupBy) -> str:
+    name = str(record.get(GROUP_KEYS[by]) or "-")
+    version = record.get("prompt.version")
+    return f"{name}@{version}" if by == "prompt" and version else name
+
+
+def verdicts_of(records: Iterable[dict[str, Any]]) -> list[Verdict]:
+    """The verdicts the ``verdicts`` records hold, each with its record's model and prompt."""
+    found = []
+    for record in records:
+        if record.get("kind") != "verdicts":
+            continue
+        for entry in record.get("verdicts") or []:
+            if not isinstance(entry, dict) or entry.get("outcome") not in ("accepted", "merged", "dropped"):
+                continue
+            found.append(
+                Verdict(
+                    claim=str(entry.get("claim") or "unknown"),
+                    fingerprint=str(entry.get("fingerprint") or ""),
+                    outcome=entry["outcome"],
+                    reason=entry.get("reason"),
+                    model=str(record.get("gen_ai.request.model") or "-"),
+                    prompt_id=str(record.get("prompt.id") or "-"),
+                    prompt_version=str(record.get("prompt.version") or "-"),
+                )
+            )
+    return found
+
+
+def _per(total: float, count: int, digits: int) -> float | None:
+    return round(total / count, digits) if count else None
 
 
 def _rate(part: int, whole: int) -> float:
@@ -120,6 +167,9 @@ def _summarize(name: str, records: list[dict[str, Any]]) -> GroupStats:
     live = [r for r in calls if not r.get("cache_hit") and isinstance(r.get("duration_ms"), int | float)]
     latencies = [float(r["duration_ms"]) for r in live]
     ttfts = [float(r["ttft_ms"]) for r in live if isinstance(r.get("ttft_ms"), int | float)]
+    tally = Tally.of(verdicts_of(records))
+    survived = tally.accepted + tally.merged
+    cost = round(sum(float(r.get("cost_usd") or 0.0) for r in calls), 6)
     return GroupStats(
         group=name,
         calls=len(calls),
@@ -140,6 +190,13 @@ def _summarize(name: str, records: list[dict[str, Any]]) -> GroupStats:
         ttft_ms_p95=percentile(ttfts, 95),
         input_tokens=sum(int(r.get("gen_ai.usage.input_tokens") or 0) for r in calls),
         output_tokens=sum(int(r.get("gen_ai.usage.output_tokens") or 0) for r in calls),
-        cost_usd=round(sum(float(r.get("cost_usd") or 0.0) for r in calls), 6),
+        cost_usd=cost,
         job_runs=sum(1 for r in records if r.get("kind") == "job_run"),
+        proposed=tally.proposed,
+        accepted=tally.accepted,
+        merged=tally.merged,
+        dropped=tally.dropped,
+        acceptance_rate=tally.acceptance_rate,
+        cost_per_accepted_usd=_per(cost, survived, 6),
+        latency_ms_per_accepted=_per(sum(latencies), survived, 1),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devcopilot.core.config import OFFLINE, ROUTE_NAMES, EffectiveConfig
+from devcopilot.core.config import OFFLINE, EffectiveConfig
 from devcopilot.core.config.schema import DEFAULT_ROUTE
 
 
@@ -34,7 +34,7 @@ def route_inventory(config: EffectiveConfig) -> list[RouteStatus]:
     from devcopilot.core.router.litellm_backend import credential_status, provider_name  # noqa: PLC0415 - slow
 
     routes = []
-    for name in ROUTE_NAMES:
+    for name in config.route_names:
         route = config.route(name)
         statuses = []
         for model in route.models:

@@ -40,6 +40,7 @@ from devcopilot.core.router.types import (
     CallRequest,
     Completion,
     RawAnswer,
+    RunUsage,
     Sleep,
     T,
 )
@@ -84,6 +85,8 @@ class ModelRouter:
         self.spent_usd = 0.0
         self.cooled: dict[str, str] = {}
         """Models that failed this run, with the reason; they are skipped until the run ends."""
+        self.usage = RunUsage()
+        """Every answer of this run: who gave it, at what cost."""
         self._latency_p50: dict[str, float] | None = None
 
     @property
@@ -100,6 +103,7 @@ class ModelRouter:
                 run.outcome = self.backend.call(step)
             except Exception as exc:  # noqa: BLE001 - every failure is classified by the policy
                 run.error = exc
+        self.usage.add(run.result)
         return run.result
 
     async def acomplete(self, prompt: RenderedPrompt, schema: type[T] | None = None) -> Completion[T]:
@@ -112,6 +116,7 @@ class ModelRouter:
                 run.outcome = await self.backend.acall(step)
             except Exception as exc:  # noqa: BLE001 - every failure is classified by the policy
                 run.error = exc
+        self.usage.add(run.result)
         return run.result
 
     # The policy -----------------------------------------------------------------------------------
@@ -393,6 +398,8 @@ def _completion(
         cost_usd=cost,
         cache_hit=cache_hit,
         attempts=tuple(target.attempts),
+        prompt_id=target.prompt.id,
+        prompt_version=target.prompt.version,
     )
 
 

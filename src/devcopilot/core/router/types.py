@@ -81,6 +81,29 @@ class Completion(Generic[T]):
     cost_usd: float | None
     cache_hit: bool
     attempts: tuple[AttemptSummary, ...] = field(default_factory=tuple)
+    prompt_id: str = ""
+    prompt_version: str = ""
+    """The prompt that was answered: every verdict on this answer's claims names it."""
+
+
+@dataclass
+class RunUsage:
+    """What the answers of one run cost, and who gave them: the figures every model pass reports."""
+
+    answered_by: set[str] = field(default_factory=set)
+    prompts: set[str] = field(default_factory=set)
+    cost_usd: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_hits: int = 0
+
+    def add(self, answer: Completion[Any]) -> None:
+        self.answered_by.add(answer.model)
+        self.prompts.add(f"{answer.prompt_id}@{answer.prompt_version}")
+        self.cost_usd += answer.cost_usd or 0.0
+        self.input_tokens += answer.input_tokens or 0
+        self.output_tokens += answer.output_tokens or 0
+        self.cache_hits += int(answer.cache_hit)
 
 
 class Backend(Protocol):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Any
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError
 from devcopilot.core.paths import find_repo_root
+from devcopilot.core.runner import JobRun
 from devcopilot.jobs.incident import memory
 from devcopilot.jobs.incident.engine import clean, explain, gather
 from devcopilot.jobs.incident.events import FormatInfo, parse_iso
@@ -30,8 +30,6 @@ class ExplainOptions:
     since: str | None = None
     until: str | None = None
     repo: str | None = None
-    models: tuple[str, ...] = ()
-    use_model: bool = True
 
 
 def parse_time(value: str | None, flag: str) -> datetime | None:
@@ -127,8 +125,8 @@ def _repo(context: Context, option: str | None) -> Path | None:
     return root
 
 
-def run_explain(context: Context, options: ExplainOptions) -> IncidentReport:
-    started = time.perf_counter()
+def run_explain(run: JobRun, options: ExplainOptions) -> IncidentReport:
+    context = run.context
     since, until = parse_time(options.since, "--since"), parse_time(options.until, "--until")
     repo = _repo(context, options.repo)
     with ExitStack() as stack:
@@ -141,27 +139,27 @@ def run_explain(context: Context, options: ExplainOptions) -> IncidentReport:
     sources_seen = {name: info.layout or info.kind for name, info in gathered.formats.items()}
     analysis = explain(gathered, repo=repo, notes=notes, sources=sources_seen)
     report = analysis.report.model_copy(update={"lines": lines})
-    router = (
-        context.router("incident", job="incident", models=list(options.models) or None)
-        if options.use_model
-        else None
-    )
-    if router is not None and not router.offline and gathered.events:
+    router = run.router()
+    if router is not None and gathered.events:
         from devcopilot.jobs.incident.model_pass import run_model_pass  # noqa: PLC0415 - the model path only
 
-        outcome = run_model_pass(router, context.prompts, analysis, repo)
-        if outcome.summary.warning:
-            log.warning("%s; the engine's explanation is reported", outcome.summary.warning)
+        outcome = run_model_pass(router, context.prompts, analysis, repo, run.verdicts)
+        if outcome.warning:
+            log.warning("%s; the engine's explanation is reported", outcome.warning)
         report = report.model_copy(
             update={
                 "hypotheses": [*report.hypotheses, *outcome.hypotheses],
                 "next_checks": list(dict.fromkeys([*report.next_checks, *outcome.next_checks])),
                 "mitigations": outcome.mitigations,
-                "model": outcome.summary,
+                "model": run.model_pass(warning=outcome.warning),
             }
         )
-    state = context.workspace.state_dir
-    similar = memory.similar(state, report.id, analysis.fingerprint) if analysis.fingerprint else []
+    return _remember(context.workspace.state_dir, report, analysis.fingerprint)
+
+
+def _remember(state: Path, report: IncidentReport, fingerprint: set[str]) -> IncidentReport:
+    """Attach the similar past incidents, and keep this one for the next time."""
+    similar = memory.similar(state, report.id, fingerprint) if fingerprint else []
     report = report.model_copy(
         update={
             "similar": [
@@ -175,7 +173,7 @@ def run_explain(context: Context, options: ExplainOptions) -> IncidentReport:
             ]
         }
     )
-    if analysis.fingerprint:
+    if fingerprint:
         memory.save(
             state,
             {
@@ -183,28 +181,9 @@ def run_explain(context: Context, options: ExplainOptions) -> IncidentReport:
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "summary": report.summary,
                 "impact_start": report.impact_start,
-                "fingerprint": sorted(analysis.fingerprint),
+                "fingerprint": sorted(fingerprint),
                 "sources": sorted(report.sources),
                 "resolution": None,
             },
         )
-    _record(context, report, started)
     return report
-
-
-def _record(context: Context, report: IncidentReport, started: float) -> None:
-    model = report.model
-    context.record_job_run(
-        "incident",
-        started,
-        {
-            "incident.id": report.id,
-            "incident.lines": report.lines,
-            "incident.events": report.events,
-            "incident.templates": report.templates,
-            "incident.hypotheses": len(report.hypotheses),
-            "verification.proposed": model.proposed if model else 0,
-            "verification.accepted": model.accepted if model else 0,
-            "verification.dropped": model.dropped if model else {},
-        },
-    )

@@ -16,7 +16,7 @@ hypotheses after the engine's; it can never remove or reorder them.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -26,10 +26,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from devcopilot.core.errors import ModelUnavailableError
 from devcopilot.core.prompts import PromptRegistry
 from devcopilot.core.router import ModelRouter
+from devcopilot.core.verdicts import Verdicts
 from devcopilot.jobs.incident.checks import is_read_only
 from devcopilot.jobs.incident.correlate import sha_exists
 from devcopilot.jobs.incident.engine import Analysis, clean, evidence_of
-from devcopilot.jobs.incident.report import CommitRef, Evidence, Hypothesis, ModelSummary
+from devcopilot.jobs.incident.report import CommitRef, Evidence, Hypothesis
 
 PROMPT_ID = "incident/explain"
 DEFAULT_INPUT_TOKENS = 12_000
@@ -62,7 +63,7 @@ class Outcome:
     hypotheses: list[Hypothesis]
     next_checks: list[str]
     mitigations: list[str]
-    summary: ModelSummary
+    warning: str | None = None
 
 
 def evidence_text(analysis: Analysis, budget_tokens: int) -> tuple[str, dict[str, Evidence]]:
@@ -121,59 +122,40 @@ def evidence_text(analysis: Analysis, budget_tokens: int) -> tuple[str, dict[str
 
 
 def run_model_pass(
-    router: ModelRouter, prompts: PromptRegistry, analysis: Analysis, repo: Path | None
+    router: ModelRouter, prompts: PromptRegistry, analysis: Analysis, repo: Path | None, verdicts: Verdicts
 ) -> Outcome:
+    """Ask for an explanation; each hypothesis and next check ends as one verdict in ``verdicts``.
+
+    A hypothesis is accepted when at least one of its evidence references is real; its unknown
+    references and commit shas are removed from it (it stays accepted). One with no real evidence
+    is dropped. A next check is accepted only when the engine can show it is read-only.
+    """
     budget = router.route.max_input_tokens or DEFAULT_INPUT_TOKENS
     text, refs = evidence_text(analysis, budget)
     engine = [h.title for h in analysis.report.hypotheses]
     prompt = prompts.render(PROMPT_ID, {"evidence": text, "engine_hypotheses": engine})
-    drops: Counter[str] = Counter()
     try:
         answer = router.complete(prompt, IncidentAnswer)
     except ModelUnavailableError as error:
-        summary = ModelSummary(
-            models=router.route.callable_models,
-            proposed=0,
-            accepted=0,
-            dropped={},
-            cost_usd=0.0,
-            warning=str(error),
-        )
-        return Outcome([], [], [], summary)
+        return Outcome([], [], [], warning=str(error))
     parsed = answer.parsed or IncidentAnswer()
     hypotheses: list[Hypothesis] = []
-    proposed = accepted = 0
     for claim in parsed.hypotheses:
-        proposed += 1
         evidence = []
         for ref in claim.evidence:
             found = refs.get(ref.strip().strip("`"))
+            cited = {"hypothesis": claim.title, "ref": ref}
             if found is None:
-                drops["unknown-evidence"] += 1
-            elif found not in evidence:
-                evidence.append(found)
-        commits = []
-        for sha in claim.commits:
-            full = sha_exists(repo, sha.strip()) if repo is not None else None
-            if full is None:
-                drops["unknown-commit"] += 1
+                verdicts.judge(answer, "evidence", cited, "dropped", "unknown-evidence")
                 continue
-            known = next((c for c in analysis.ranked if c.sha == full), None)
-            commits.append(
-                CommitRef(
-                    sha=full,
-                    subject=clean(known.subject) if known else "",
-                    author=clean(known.author) if known else "",
-                    date=known.when.isoformat() if known else "",
-                    files=known.files[:20] if known else [],
-                    score=known.score if known else 0.0,
-                    reasons=["named by the model"],
-                )
-            )
+            verdicts.judge(answer, "evidence", cited, "accepted")
+            if found not in evidence:
+                evidence.append(found)
+        commits = _verified_commits(claim, analysis, repo, lambda *judged: verdicts.judge(answer, *judged))
         if not evidence:
-            drops["no-verified-evidence"] += 1
+            verdicts.judge(answer, "hypothesis", claim, "dropped", "no-verified-evidence")
             continue
-        accepted += 1
+        verdicts.judge(answer, "hypothesis", claim, "accepted")
         hypotheses.append(
             Hypothesis(
                 title=clean(claim.title)[:200],
@@ -186,17 +168,36 @@ def run_model_pass(
         )
     checks = []
     for command in parsed.next_checks:
-        proposed += 1
         if is_read_only(command):
-            accepted += 1
+            verdicts.judge(answer, "check", command, "accepted")
             checks.append(clean(command))
         else:
-            drops["unsafe-command"] += 1
-    summary = ModelSummary(
-        models=[answer.model],
-        proposed=proposed,
-        accepted=accepted,
-        dropped=dict(drops),
-        cost_usd=round(answer.cost_usd or 0.0, 6),
-    )
-    return Outcome(hypotheses, checks, [clean(m)[:300] for m in parsed.mitigations[:5]], summary)
+            verdicts.judge(answer, "check", command, "dropped", "unsafe-command")
+    return Outcome(hypotheses, checks, [clean(m)[:300] for m in parsed.mitigations[:5]])
+
+
+def _verified_commits(
+    claim: ModelHypothesis, analysis: Analysis, repo: Path | None, judge: Callable[..., object]
+) -> list[CommitRef]:
+    """The named commits that exist in the repository; each named sha is judged as a claim."""
+    commits = []
+    for sha in claim.commits:
+        full = sha_exists(repo, sha.strip()) if repo is not None else None
+        named = {"hypothesis": claim.title, "commit": sha}
+        if full is None:
+            judge("commit", named, "dropped", "unknown-commit")
+            continue
+        judge("commit", named, "accepted")
+        known = next((c for c in analysis.ranked if c.sha == full), None)
+        commits.append(
+            CommitRef(
+                sha=full,
+                subject=clean(known.subject) if known else "",
+                author=clean(known.author) if known else "",
+                date=known.when.isoformat() if known else "",
+                files=known.files[:20] if known else [],
+                score=known.score if known else 0.0,
+                reasons=["named by the model"],
+            )
+        )
+    return commits

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, Field
+
+from devcopilot.core.verdicts import ModelPass
 
 
 class Evidence(BaseModel):
@@ -45,15 +50,6 @@ class SimilarIncident(BaseModel):
     resolution: str | None
 
 
-class ModelSummary(BaseModel):
-    models: list[str]
-    proposed: int
-    accepted: int
-    dropped: dict[str, int]
-    cost_usd: float
-    warning: str | None = None
-
-
 class IncidentReport(BaseModel):
     id: str
     summary: str
@@ -72,7 +68,57 @@ class IncidentReport(BaseModel):
     lines: int
     events: int
     templates: int
-    model: ModelSummary | None = None
+    model: ModelPass | None = None
+
+    def reaches(self, level: str) -> bool:
+        """An explanation is not a check: it never fails a pipeline."""
+        return False
+
+    def model_summary(self) -> ModelPass | None:
+        return self.model
+
+    def job_run_fields(self) -> Mapping[str, Any]:
+        return {
+            "incident.id": self.id,
+            "incident.lines": self.lines,
+            "incident.events": self.events,
+            "incident.templates": self.templates,
+            "incident.hypotheses": len(self.hypotheses),
+        }
+
+
+class Example(BaseModel):
+    ref: str
+    text: str
+
+
+class TemplateRow(BaseModel):
+    template_id: str
+    template: str
+    count: int
+    first_seen: str | None
+    last_seen: str | None
+    example: Example
+
+
+class LineEntry(BaseModel):
+    source: str
+    line: int
+    template_id: str | None
+    template: str | None
+
+
+class TemplatesResult(BaseModel):
+    """``incident templates --format json``: written as a stream, ``lines`` last (one per input line)."""
+
+    templates: list[TemplateRow]
+    notes: list[str]
+    lines: list[LineEntry]
+
+
+class IncidentList(BaseModel):
+    incidents: list[dict[str, Any]]
+    """The remembered incidents, newest first: id, created, summary, impact_start, resolution..."""
 
 
 def render_text(report: IncidentReport) -> str:
@@ -105,12 +151,8 @@ def render_text(report: IncidentReport) -> str:
     ]
     out.extend(_section("similar past incidents", similar))
     if report.model is not None:
-        dropped = ", ".join(f"{k} {v}" for k, v in sorted(report.model.dropped.items())) or "none"
         out.append("")
-        out.append(
-            f"model: {report.model.accepted} of {report.model.proposed} claims verified (dropped: {dropped})"
-            + (f"; {report.model.warning}" if report.model.warning else "")
-        )
+        out.append(report.model.describe() + (f"; {report.model.warning}" if report.model.warning else ""))
     return "\n".join(out) + "\n"
 
 

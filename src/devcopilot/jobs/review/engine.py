@@ -9,28 +9,24 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from devcopilot.core.config import load_config
-from devcopilot.core.config.schema import ReviewSettings
-from devcopilot.core.context import Context
-from devcopilot.core.errors import ConfigError, InputError
-from devcopilot.core.git import git
+from devcopilot.core.change.diff import BlobReader, DiffSource, base_commit, choose_source, load_diff
+from devcopilot.core.errors import InputError
+from devcopilot.core.runner import JobRun
+from devcopilot.core.verdicts import ModelPass
 from devcopilot.jobs.review.analyzers import ANALYZERS, Analyzer, ToolFailedError
 from devcopilot.jobs.review.analyzers.base import ReviewInput
-from devcopilot.jobs.review.diff import BlobReader, DiffSource, base_commit, choose_source, load_diff
 from devcopilot.jobs.review.files import ReviewFile, gather_files
 from devcopilot.jobs.review.findings import (
     SEVERITY_RANK,
     AnalyzerStatus,
     Coverage,
     Finding,
-    ModelCounts,
     ReviewResult,
     SkippedFile,
     Summary,
@@ -38,6 +34,7 @@ from devcopilot.jobs.review.findings import (
 )
 from devcopilot.jobs.review.model_pass import run_model_pass
 from devcopilot.jobs.review.patch import build_patch
+from devcopilot.jobs.review.settings import ReviewSettings
 
 FILTERS = ("added", "context", "file", "all")
 log = logging.getLogger(__name__)
@@ -51,9 +48,6 @@ class ReviewOptions:
     diff_file: str | None = None
     filter: str = "added"
     paths: tuple[str, ...] = ()
-    models: tuple[str, ...] = ()
-    """``--model``: these instead of the review route's models."""
-    use_model: bool = True
     settings: ReviewSettings = field(default_factory=ReviewSettings)
     """``[review]`` from the change's base commit; ``run_review`` fills it in."""
 
@@ -64,10 +58,9 @@ class EngineRun:
     files: list[ReviewFile]
 
 
-def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
-    """Review the chosen change (engine, then the model when one is configured) and record the run."""
-    started = time.perf_counter()
-    repo = context.workspace.repo_root
+def run_review(run: JobRun, options: ReviewOptions) -> ReviewResult:
+    """Review the chosen change: the engine, then the model when the route has one."""
+    repo = run.context.workspace.repo_root
     if repo is None:
         raise InputError("not inside a git repository", hint="run devcopilot review from within a repository")
     if options.filter not in FILTERS:
@@ -75,68 +68,30 @@ def run_review(context: Context, options: ReviewOptions) -> ReviewResult:
     source = choose_source(
         repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
     )
-    options = replace(options, settings=_settings_at_base(context, repo, source))
-    run = review(repo, options, source)
-    result = run.result
-    router = (
-        context.router("review", job="review", models=list(options.models) or None)
-        if options.use_model
-        else None
+    # ``[review]`` as the change's base commit has it: a change must not be able to exclude itself.
+    options = replace(options, settings=run.settings(ReviewSettings, base=base_commit(repo, source)))
+    engine_run = review(repo, options, source)
+    result = engine_run.result
+    router = run.router()
+    if router is None or not engine_run.files:
+        return result
+    outcome = run_model_pass(
+        router,
+        run.context.prompts,
+        engine_run.files,
+        result.findings,
+        run.verdicts,
+        filter_=options.filter,
+        concurrency=options.settings.concurrency,
     )
-    if router is not None and not router.offline and run.files:
-        outcome = run_model_pass(
-            router,
-            context.prompts,
-            run.files,
-            result.findings,
-            filter_=options.filter,
-            concurrency=options.settings.concurrency,
-        )
-        if outcome.counts.warning:
-            log.warning("%s; the engine's findings are reported", outcome.counts.warning)
-        findings = _sorted([*outcome.engine_findings, *outcome.findings])
-        summary = _summary(findings, result.summary, model=outcome.counts)
-        coverage = result.coverage.model_copy(update={"model": outcome.coverage})
-        patch = build_patch(run.files, findings)
-        result = ReviewResult(findings=findings, coverage=coverage, summary=summary, patch=patch)
-    _record(context, result, started)
-    return result
-
-
-def _settings_at_base(context: Context, repo: Path, source: DiffSource) -> ReviewSettings:
-    """``[review]`` as the change's base commit has it: a change must not be able to exclude itself."""
-    base = base_commit(repo, source)
-    if base is None:
-        return context.config.settings.review
-
-    def read(name: str) -> tuple[str, bytes] | None:
-        done = git(repo, "show", f"{base}:{name}", check=False)
-        return (f"{name} at {base[:12]}", done.stdout) if done.returncode == 0 else None
-
-    try:
-        return load_config(context.workspace, repo_files=read).settings.review
-    except ConfigError as error:
-        log.warning("%s; the working tree's [review] settings are used instead", error)
-        return context.config.settings.review
-
-
-def _record(context: Context, result: ReviewResult, started: float) -> None:
-    model = result.summary.model
-    context.record_job_run(
-        "review",
-        started,
-        {
-            "review.source": result.coverage.source,
-            "review.files_reviewed": result.summary.files_reviewed,
-            "review.findings": result.summary.findings,
-            "review.by_source": result.summary.by_source,
-            "verification.proposed": model.proposed if model else 0,
-            "verification.accepted": model.accepted if model else 0,
-            "verification.merged": model.merged_into_engine if model else 0,
-            "verification.dropped": model.dropped if model else {},
-            "verification.suggestions_dropped": model.suggestions_dropped if model else 0,
-        },
-    )
+    if outcome.warning:
+        log.warning("%s; the engine's findings are reported", outcome.warning)
+    findings = _sorted([*outcome.engine_findings, *outcome.findings])
+    model = run.model_pass(warning=outcome.warning, details=outcome.details)
+    summary = _summary(findings, result.summary, model=model)
+    coverage = result.coverage.model_copy(update={"model": outcome.coverage})
+    patch = build_patch(engine_run.files, findings)
+    return ReviewResult(findings=findings, coverage=coverage, summary=summary, patch=patch)
 
 
 def review(repo: Path, options: ReviewOptions, source: DiffSource | None = None) -> EngineRun:
@@ -176,7 +131,7 @@ def review(repo: Path, options: ReviewOptions, source: DiffSource | None = None)
     return EngineRun(ReviewResult(findings=shown, coverage=coverage, summary=_summary(shown, counts)), files)
 
 
-def _summary(findings: list[Finding], base: Summary, model: ModelCounts | None = None) -> Summary:
+def _summary(findings: list[Finding], base: Summary, model: ModelPass | None = None) -> Summary:
     return base.model_copy(
         update={
             "findings": len(findings),

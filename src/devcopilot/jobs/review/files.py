@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 
-from devcopilot.jobs.review.diff import BlobReader, ChangedFile, ParsedDiff, new_content, old_content
+from devcopilot.core.change.diff import BlobReader, ChangedFile, ParsedDiff, new_content, old_content
 
 FileKind = Literal["library", "test", "script", "data", "other"]
 MAX_FILE_BYTES = 1024 * 1024

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from devcopilot.core.verdicts import ModelPass
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal["bug", "security", "performance", "maintainability"]
@@ -28,6 +31,8 @@ class Finding(BaseModel):
     """The reviewed code at ``line..end_line`` (from the change itself, not the working tree)."""
     scope: Literal["line", "file"] = "line"
     """``file``: about the file as a whole (a binary added, a symbol removed), shown under every filter."""
+    confirmed_by: list[str] = Field(default_factory=list)
+    """Models whose own finding on these lines was merged into this one: the engine's, and confirmed."""
 
     @field_validator("message", "suggestion", "code")
     @classmethod
@@ -36,6 +41,13 @@ class Finding(BaseModel):
         if text is None:
             return None
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+    @property
+    def shown_message(self) -> str:
+        """The message as every format shows it: with the models that confirmed it, if any."""
+        if not self.confirmed_by:
+            return self.message
+        return f"{self.message} (confirmed by {', '.join(self.confirmed_by)})"
 
     def at_least(self, level: str) -> bool:
         return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[level]
@@ -47,22 +59,6 @@ def visible(finding: Finding, added_lines: frozenset[int], hunk_lines: frozenset
         return True
     lines = set(range(finding.line, finding.end_line + 1))
     return bool(lines & (added_lines if how == "added" else hunk_lines))
-
-
-class ModelCounts(BaseModel):
-    """What the model proposed and what verification did with it."""
-
-    route_models: list[str]
-    answered_by: list[str]
-    chunks: int
-    proposed: int
-    accepted: int
-    merged_into_engine: int
-    dropped: dict[str, int]
-    suggestions_dropped: int
-    cost_usd: float
-    cache_hits: int
-    warning: str | None = None
 
 
 class ChunkCoverage(BaseModel):
@@ -102,7 +98,7 @@ class Summary(BaseModel):
     by_source: dict[str, int]
     filtered_out: int
     """Findings the analyzers reported outside what ``--filter`` shows."""
-    model: ModelCounts | None = None
+    model: ModelPass | None = None
 
 
 class ReviewResult(BaseModel):
@@ -111,3 +107,17 @@ class ReviewResult(BaseModel):
     summary: Summary
     patch: str = Field(default="", exclude=True)
     """The verified suggestions as a unified diff (written only with ``--patch``)."""
+
+    def reaches(self, level: str) -> bool:
+        return any(finding.at_least(level) for finding in self.findings)
+
+    def model_summary(self) -> ModelPass | None:
+        return self.summary.model
+
+    def job_run_fields(self) -> Mapping[str, Any]:
+        return {
+            "review.source": self.coverage.source,
+            "review.files_reviewed": self.summary.files_reviewed,
+            "review.findings": self.summary.findings,
+            "review.by_source": self.summary.by_source,
+        }

@@ -29,10 +29,6 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(f"{finding.rule}\0{finding.path}\0{code}".encode()).hexdigest()
 
 
-def to_json(result: ReviewResult) -> str:
-    return result.model_dump_json(indent=2) + "\n"
-
-
 def to_sarif(result: ReviewResult) -> str:
     rules: dict[str, dict[str, Any]] = {}
     results = []
@@ -54,7 +50,7 @@ def to_sarif(result: ReviewResult) -> str:
             "ruleId": finding.rule,
             "ruleIndex": list(rules).index(finding.rule),
             "level": _SARIF_LEVEL[finding.severity],
-            "message": {"text": finding.message},
+            "message": {"text": finding.shown_message},
             "locations": [
                 {
                     "physicalLocation": {
@@ -65,6 +61,8 @@ def to_sarif(result: ReviewResult) -> str:
             ],
             "partialFingerprints": {"devcopilot/v1": fingerprint(finding)},
         }
+        if finding.confirmed_by:
+            entry["properties"] = {"confirmedBy": finding.confirmed_by}
         if finding.suggestion is not None:
             entry["fixes"] = [
                 {
@@ -118,7 +116,7 @@ def to_github(result: ReviewResult) -> str:
                 ("title", f"devcopilot {finding.rule}"),
             )
         )
-        lines.append(f"::{command} {properties}::{_escape_data(finding.message)}")
+        lines.append(f"::{command} {properties}::{_escape_data(finding.shown_message)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -126,7 +124,7 @@ def to_gitlab(result: ReviewResult) -> str:
     """GitLab Code Quality report (a JSON array), for the merge-request widget."""
     issues = [
         {
-            "description": finding.message,
+            "description": finding.shown_message,
             "check_name": finding.rule,
             "fingerprint": fingerprint(finding),
             "severity": _GITLAB_SEVERITY[finding.severity],
@@ -143,7 +141,7 @@ def to_rdjsonl(result: ReviewResult) -> str:
     lines = []
     for finding in result.findings:
         diagnostic: dict[str, Any] = {
-            "message": finding.message,
+            "message": finding.shown_message,
             "location": {
                 "path": finding.path,
                 "range": {"start": {"line": finding.line}, "end": {"line": finding.end_line}},
@@ -178,7 +176,7 @@ def to_markdown(result: ReviewResult) -> str:
         out += ["| | file | line | finding | rule |", "|---|---|---|---|---|"]
         icon = {"error": "🔴", "warning": "🟡", "info": "🔵"}
         for finding in result.findings:
-            message = finding.message.replace("|", "\\|").replace("\n", " ")
+            message = finding.shown_message.replace("|", "\\|").replace("\n", " ")
             where = f"`{finding.path}` | {finding.line}"
             out.append(f"| {icon[finding.severity]} | {where} | {message} | `{finding.rule}` |")
         out.append("")
@@ -209,7 +207,6 @@ def _without_none(value: Any) -> Any:
 
 
 FORMATS: dict[str, Callable[[ReviewResult], str]] = {
-    "json": to_json,
     "sarif": to_sarif,
     "github": to_github,
     "gitlab": to_gitlab,

@@ -22,7 +22,6 @@ import ast
 import asyncio
 import json
 import tomllib
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -34,8 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from devcopilot.core.errors import ModelUnavailableError
 from devcopilot.core.prompts import PromptRegistry
 from devcopilot.core.router import Completion, ModelRouter
+from devcopilot.core.verdicts import Verdicts
 from devcopilot.jobs.review.files import ReviewFile
-from devcopilot.jobs.review.findings import ChunkCoverage, Finding, ModelCounts, visible
+from devcopilot.jobs.review.findings import ChunkCoverage, Finding, visible
 
 PROMPT_ID = "review/diff"
 DEFAULT_INPUT_TOKENS = 12_000
@@ -74,9 +74,10 @@ class Chunk:
 class ModelPassOutcome:
     findings: list[Finding]
     engine_findings: list[Finding]
-    counts: ModelCounts
     coverage: list[ChunkCoverage]
-    drops: Counter[str] = field(default_factory=Counter)
+    warning: str | None = None
+    details: dict[str, int] = field(default_factory=dict)
+    """Figures only a review has: chunks sent, suggestions removed from accepted findings."""
 
 
 def build_chunks(files: Sequence[ReviewFile], budget_tokens: int) -> tuple[list[Chunk], list[ChunkCoverage]]:
@@ -169,64 +170,56 @@ def run_model_pass(
     prompts: PromptRegistry,
     files: Sequence[ReviewFile],
     engine_findings: list[Finding],
+    verdicts: Verdicts,
     *,
     filter_: str,
     concurrency: int,
 ) -> ModelPassOutcome:
+    """Ask for findings chunk by chunk; each proposal ends as one verdict in ``verdicts``."""
     budget = router.route.max_input_tokens or DEFAULT_INPUT_TOKENS
     chunks, coverage = build_chunks(files, budget)
     answers = asyncio.run(_ask_all(router, prompts, chunks, engine_findings, concurrency)) if chunks else []
     by_path = {file.path: file for file in files}
-    drops: Counter[str] = Counter()
     accepted: list[Finding] = []
     engine = list(engine_findings)
-    proposed = merged = suggestions_dropped = cache_hits = 0
-    answered_by: set[str] = set()
+    suggestions_dropped = 0
     failures: list[str] = []
-    cost = 0.0
     for chunk, answer in zip(chunks, answers, strict=True):
         if isinstance(answer, ModelUnavailableError):
             failures.append(str(answer))
             for path in chunk.paths:
                 _mark_skipped(coverage, path, "no model could answer")
             continue
-        answered_by.add(answer.model)
-        cost += answer.cost_usd or 0.0
-        cache_hits += int(answer.cache_hit)
+        source = f"model:{answer.model}"
         for proposal in answer.parsed.findings if answer.parsed else []:
-            proposed += 1
-            verdict = verify(proposal, by_path, chunk.paths, filter_, source=f"model:{answer.model}")
+            verdict = verify(proposal, by_path, chunk.paths, filter_, source=source)
             if isinstance(verdict, str):
-                drops[verdict] += 1
+                verdicts.judge(answer, "finding", proposal, "dropped", verdict)
                 continue
             finding, suggestion_dropped = verdict
             suggestions_dropped += int(suggestion_dropped)
             twin = _engine_twin(finding, engine)
             if twin is None:
+                verdicts.judge(answer, "finding", proposal, "accepted")
                 accepted.append(finding)
                 continue
-            merged += 1
-            if finding.suggestion and not engine[twin].suggestion:
-                engine[twin] = engine[twin].model_copy(update={"suggestion": finding.suggestion})
+            verdicts.judge(answer, "finding", proposal, "merged")
+            engine[twin] = _confirmed(engine[twin], finding, answer.model)
     warning = None
     if failures:
         warning = (
             f"the model pass covered {len(chunks) - len(failures)} of {len(chunks)} chunks: {failures[0]}"
         )
-    counts = ModelCounts(
-        route_models=router.route.callable_models,
-        answered_by=sorted(answered_by),
-        chunks=len(chunks),
-        proposed=proposed,
-        accepted=len(accepted),
-        merged_into_engine=merged,
-        dropped=dict(drops),
-        suggestions_dropped=suggestions_dropped,
-        cost_usd=round(cost, 6),
-        cache_hits=cache_hits,
-        warning=warning,
-    )
-    return ModelPassOutcome(accepted, engine, counts, coverage, drops)
+    details = {"chunks": len(chunks), "suggestions_dropped": suggestions_dropped}
+    return ModelPassOutcome(accepted, engine, coverage, warning, details)
+
+
+def _confirmed(known: Finding, finding: Finding, model: str) -> Finding:
+    """The engine's finding, confirmed by ``model``; it keeps its rule, severity and message."""
+    update: dict[str, object] = {"confirmed_by": sorted({*known.confirmed_by, model})}
+    if finding.suggestion and not known.suggestion:
+        update["suggestion"] = finding.suggestion
+    return known.model_copy(update=update)
 
 
 def _mark_skipped(coverage: list[ChunkCoverage], path: str, reason: str) -> None:

@@ -22,8 +22,9 @@ def print_text(result: ReviewResult) -> None:
         console.print(f"[bold]{escape(path)}[/bold]")
         for finding in findings:
             style = _STYLE[finding.severity]
+            message = escape(finding.shown_message)
             console.print(
-                f"  {finding.line:>5}  [{style}]{finding.severity:<7}[/{style}] {escape(finding.message)}"
+                f"  {finding.line:>5}  [{style}]{finding.severity:<7}[/{style}] {message}"
                 f"  [dim]{escape(finding.rule)}[/dim]"
             )
             for code_line in (finding.code or "").splitlines()[:3]:
@@ -39,12 +40,7 @@ def print_text(result: ReviewResult) -> None:
     )
     model = summary.model
     if model is not None:
-        dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(model.dropped.items())) or "none"
-        console.print(
-            f"Model pass ({', '.join(model.answered_by) or 'no answer'}, {model.chunks} chunks): "
-            f"{model.proposed} proposed, {model.accepted} accepted, {model.merged_into_engine} merged "
-            f"with the engine's, dropped: {dropped}; ${model.cost_usd:.4f}"
-        )
+        console.print(escape(model.describe()))
         for entry in result.coverage.model or []:
             if entry.seen != "full":
                 reason = escape(entry.reason or "")

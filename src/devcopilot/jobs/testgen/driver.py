@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from devcopilot.jobs.testgen.guard import SANDBOX_MARK, install, observing
+from devcopilot.core.sandbox_guard import SANDBOX_MARK, install, observing
 
 MAX_REPR = 2000
 MAX_CLASSES = 40

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from devcopilot.core.change.diff import BlobReader, DiffSource, Mode, load_diff, new_content
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError, UsageError
-from devcopilot.core.git import git_text
+from devcopilot.core.repair_loop import LoopOutcome
+from devcopilot.core.runner import JobRun
+from devcopilot.core.sandbox import Sandbox
 from devcopilot.jobs.testgen.calls import Call, function_calls, init_calls, random_calls
 from devcopilot.jobs.testgen.candidates import KINDS, Candidate
 from devcopilot.jobs.testgen.compose import compose, diff
@@ -20,16 +24,18 @@ from devcopilot.jobs.testgen.report import (
     CoverageFigures,
     FunctionGap,
     GapsReport,
-    ModelFigures,
     PossibleBug,
     TestOutcome,
     TestsReport,
+    TestsRun,
 )
-from devcopilot.jobs.testgen.sandbox import Sandbox
 from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec, locate, read_module, select_changed
 from devcopilot.jobs.testgen.verify import TEST_TIMEOUT_S, Verdict, Verifier, count_statuses
 
 log = logging.getLogger("devcopilot.tests")
+DRIVER = "devcopilot.jobs.testgen.driver"
+"""The module the sandbox runs: probe calls, or pytest under coverage."""
+MAX_MODULE_BYTES = 2 * 1024 * 1024
 SUITE_TIMEOUT_S = 300.0
 SEARCH_SHARE = 0.4
 """The share of the budget the random call search may use; verification needs the rest."""
@@ -46,8 +52,6 @@ class GenerateOptions:
     range: str | None = None
     out: str | None = None
     write: bool = False
-    models: tuple[str, ...] = ()
-    use_model: bool = True
     max_iterations: int = 3
     budget_seconds: float = 60.0
     coverage_target: float = 90.0
@@ -125,65 +129,82 @@ def output_path(repo: Path, spec: ModuleSpec, out: str | None) -> str:
         raise InputError(f"--out {out}: must be inside the repository ({repo})") from None
 
 
-def targets(context: Context, options: GenerateOptions) -> list[ModuleSpec]:
+@dataclass(frozen=True)
+class Targets:
+    specs: list[ModuleSpec]
+    contents: dict[str, bytes]
+    """The changed modules' new text, by repository path, where it is not the working tree's."""
+
+
+def targets(context: Context, options: GenerateOptions) -> Targets:
     repo = repository(context)
     if options.changed or options.range:
         if options.target:
             raise UsageError("give a TARGET or --changed/--range, not both")
-        return changed_targets(repo, options.range)
+        source = DiffSource(Mode.RANGE, range=options.range) if options.range else DiffSource(Mode.STAGED)
+        return changed_targets(repo, source)
     if not options.target:
         raise UsageError("name a TARGET (path.py, path.py::function, path.py::Class) or use --changed")
     path, member = locate(options.target, Path.cwd())
-    return [read_module(path, member)]
+    return Targets([read_module(path, member)], {})
 
 
-def changed_targets(repo: Path, revisions: str | None) -> list[ModuleSpec]:
-    """Modules with functions the staged change (or the range) touches, with those functions selected."""
-    from unidiff.patch import PatchSet  # noqa: PLC0415 - only the --changed path parses diffs
+def changed_targets(repo: Path, source: DiffSource) -> Targets:
+    """Modules with functions the change touches, those functions selected, read as the change has them.
 
-    if revisions is None:
-        args = ["diff", "--cached", "-U0", "--no-color", "--no-ext-diff"]
-    else:
-        if ".." not in revisions:
-            raise UsageError(f"--range {revisions!r}: expected A..B")
-        args = ["diff", "-U0", "--no-color", "--no-ext-diff", revisions]
-    patch = PatchSet(git_text(repo, *args))
-    specs = []
-    for changed in patch:
-        name = changed.path
-        if changed.is_removed_file or not name.endswith(".py") or Path(name).name.startswith("test_"):
-            continue
-        lines = {
-            line.target_line_no for hunk in changed for line in hunk if line.is_added and line.target_line_no
-        }
-        path = repo / name
-        if not path.is_file() or not lines:
-            continue
-        spec = read_module(path, select_member=False)
-        select_changed(spec, lines)
-        if spec.selected:
-            specs.append(spec)
-    return specs
+    A staged change is read from the index, so what is tested is what is being committed,
+    whatever the working tree holds.
+    """
+    diff = load_diff(repo, source)
+    specs: list[ModuleSpec] = []
+    contents: dict[str, bytes] = {}
+    with BlobReader(repo) as blobs:
+        for changed in diff.files:
+            name = changed.path
+            if changed.status == "deleted" or changed.binary or not changed.added_lines:
+                continue
+            if not name.endswith(".py") or Path(name).name.startswith("test_"):
+                continue
+            content = new_content(blobs, diff, changed, MAX_MODULE_BYTES)
+            if content is None:
+                continue
+            spec = read_module(repo / name, select_member=False, content=content)
+            select_changed(spec, set(changed.added_lines))
+            if spec.selected:
+                specs.append(spec)
+                contents[name] = content
+    return Targets(specs, contents)
 
 
-def run_generate(context: Context, options: GenerateOptions) -> list[TestsReport]:
-    specs = targets(context, options)
+def run_generate(run: JobRun, options: GenerateOptions) -> TestsRun:
+    context = run.context
+    found = targets(context, options)
     repo = repository(context)
-    if options.out and len(specs) > 1:
+    if options.out and len(found.specs) > 1:
         raise UsageError("--out names one test file; --changed touched several modules")
     reports = []
-    for spec in specs:
-        reports.append(generate_for(context, spec, repo, options))
-    return reports
+    rounds = 0
+    warning = None
+    for spec in found.specs:
+        report, outcome = generate_for(run, spec, repo, options, found.contents)
+        reports.append(report)
+        if outcome is not None:
+            rounds += outcome.rounds
+            warning = warning or outcome.warning
+    model = run.model_pass(warning=warning, details={"rounds": rounds}) if run.router() else None
+    return TestsRun(reports=reports, model=model)
 
 
-def generate_for(context: Context, spec: ModuleSpec, repo: Path, options: GenerateOptions) -> TestsReport:
+def generate_for(
+    run: JobRun, spec: ModuleSpec, repo: Path, options: GenerateOptions, contents: Mapping[str, bytes]
+) -> tuple[TestsReport, LoopOutcome | None]:
     started = time.perf_counter()
     deadline = time.monotonic() + options.budget_seconds
     test_path = output_path(repo, spec, options.out)
     existing_file = repo / test_path
     existing = existing_file.read_text(encoding="utf-8") if existing_file.is_file() else None
-    with Sandbox(repo) as sandbox:
+    outcome = None
+    with Sandbox(repo, DRIVER, overrides=contents) as sandbox:
         bench = Workbench(spec, repo, sandbox, test_path, existing, FileShape.of(spec.path))
         suite = bench.suite_files()
         suite_hits = bench.suite_hits(suite)
@@ -202,33 +223,29 @@ def generate_for(context: Context, spec: ModuleSpec, repo: Path, options: Genera
         )
         candidates = engine_candidates(writer, spec, probe, verifier.seen, bench.shape)
         verdicts = verifier.judge(candidates)
-        model = None
-        router = (
-            context.router("tests", job="tests", models=list(options.models) or None)
-            if options.use_model
-            else None
-        )
-        if router is not None and not router.offline:
-            from devcopilot.jobs.testgen.model_pass import ModelPass  # noqa: PLC0415 - the model path only
+        router = run.router()
+        if router is not None:
+            from devcopilot.jobs.testgen.model_pass import ModelRounds  # noqa: PLC0415 - the model path only
 
-            model_pass = ModelPass(router, context.prompts, spec, bench, verifier, options, probe.skipped)
-            verdicts += model_pass.run()
-            model = model_pass.figures
+            rounds = ModelRounds(
+                router, run.context.prompts, spec, bench, verifier, options, probe.skipped, run.verdicts
+            )
+            outcome = rounds.run()
+            verdicts += rounds.verdicts
+            if outcome.warning:
+                log.warning("%s; the engine's tests are reported", outcome.warning)
         text = (
             compose(existing, in_reading_order(verifier.kept, spec), spec.module)
             if verifier.kept
             else (existing or "")
         )
-    report = build_report(
-        spec, options, test_path, existing, text, suite_hits, verifier, verdicts, probe, model
-    )
+    report = build_report(spec, options, test_path, existing, text, suite_hits, verifier, verdicts, probe)
     report = report.model_copy(update={"seconds": round(time.perf_counter() - started, 2)})
     if options.write and verifier.kept:
         existing_file.parent.mkdir(parents=True, exist_ok=True)
         existing_file.write_text(text, encoding="utf-8")
         report = report.model_copy(update={"written": True})
-    record(context, report, started)
-    return report
+    return report, outcome
 
 
 def in_reading_order(kept: list[Candidate], spec: ModuleSpec) -> list[Candidate]:
@@ -344,7 +361,6 @@ def build_report(  # noqa: PLR0917 - one call site, every part of the report nam
     verifier: Verifier,
     verdicts: list[Verdict],
     probe: ProbeResult,
-    model: ModelFigures | None,
 ) -> TestsReport:
     outcomes = [
         TestOutcome(
@@ -384,7 +400,6 @@ def build_report(  # noqa: PLR0917 - one call site, every part of the report nam
         skipped=probe.skipped,
         seconds=0.0,
         verification_runs=verifier.runs_made,
-        model=model,
         file_text=text,
         diff=diff(existing, text, test_path) if existing is not None and text != existing else None,
     )
@@ -397,33 +412,11 @@ def scope(spec: ModuleSpec) -> list[tuple[int, int]] | None:
     return [(f.lineno, f.end_lineno) for f in spec.selected]
 
 
-def record(context: Context, report: TestsReport, started: float) -> None:
-    model = report.model
-    context.record_job_run(
-        "tests",
-        started,
-        {
-            "tests.module": report.module,
-            "tests.kept": len(report.kept),
-            "tests.dropped": report.dropped,
-            "tests.possible_bugs": len(report.possible_bugs),
-            "tests.skipped": len(report.skipped),
-            "tests.coverage_before": report.coverage_before.combined_percent,
-            "tests.coverage_after": report.coverage_after.combined_percent,
-            "verification.proposed": model.proposed if model else 0,
-            "verification.accepted": model.kept if model else 0,
-            "model.input_tokens": model.input_tokens if model else 0,
-            "model.output_tokens": model.output_tokens if model else 0,
-            "model.cost_usd": model.cost_usd if model else 0.0,
-        },
-    )
-
-
-def run_gaps(context: Context, target: str) -> GapsReport:
-    repo = repository(context)
+def run_gaps(run: JobRun, target: str) -> GapsReport:
+    repo = repository(run.context)
     path, member = locate(target, Path.cwd())
     spec = read_module(path, member)
-    with Sandbox(repo) as sandbox:
+    with Sandbox(repo, DRIVER) as sandbox:
         bench = Workbench(spec, repo, sandbox, "", None, FileShape.of(spec.path))
         suite = bench.suite_files()
         hits = bench.suite_hits(suite)

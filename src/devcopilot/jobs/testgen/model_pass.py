@@ -4,27 +4,29 @@ Per function with uncovered lines the model sees the function (redacted, the
 uncovered lines marked), the signatures of what it calls, the existing tests
 and conftest fixtures, and, in a repair round, its previous failures. It
 answers with whole test functions and their imports, never line numbers;
-each is parsed, placed by ``ast``, and judged alone by the verifier. Rounds
-stop at the coverage target, when a round adds nothing, at the iteration
-limit, or when the budget is spent.
+each is parsed, placed by ``ast``, and judged alone by the verifier, and each
+ends as one verdict (kept is accepted; any other status is the drop reason).
+The rounds are the core's propose, verify, repair loop: they stop at the
+coverage target, when a round adds nothing, at the iteration limit, or when
+the budget is spent.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from devcopilot.core.errors import ModelUnavailableError
 from devcopilot.core.prompts import PromptRegistry
 from devcopilot.core.redaction import redact
-from devcopilot.core.router import ModelRouter
+from devcopilot.core.repair_loop import LoopOutcome, propose_verify_repair
+from devcopilot.core.router import Completion, ModelRouter
+from devcopilot.core.verdicts import Verdicts
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.coverage_data import segments
-from devcopilot.jobs.testgen.report import ModelFigures
 from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec
 from devcopilot.jobs.testgen.verify import Verdict, Verifier
 
@@ -52,7 +54,9 @@ class TestsAnswer(BaseModel):
 
 
 @dataclass
-class ModelPass:
+class ModelRounds:
+    """The model's part of a tests run, as rounds of the core's propose, verify, repair loop."""
+
     router: ModelRouter
     prompts: PromptRegistry
     spec: ModuleSpec
@@ -60,41 +64,42 @@ class ModelPass:
     verifier: Verifier
     options: GenerateOptions
     skipped: dict[str, str]
-    figures: ModelFigures = field(default_factory=ModelFigures)
-    failures: dict[str, list[str]] = field(default_factory=dict)
+    judged: Verdicts
+    verdicts: list[Verdict] = field(default_factory=list)
+    """The verifier's verdicts on the model's tests, for the report."""
+    _answer: Completion[TestsAnswer] | None = None
 
-    def run(self) -> list[Verdict]:
-        verdicts: list[Verdict] = []
-        self.figures.models = self.router.route.callable_models
-        for round_number in range(self.options.max_iterations):
-            gaps = self.gaps()
-            if not gaps or self.coverage() >= self.options.coverage_target or self.verifier.remaining() <= 0:
-                break
-            if round_number > 0:
-                gaps = [(f, m) for f, m in gaps if self.failures.get(f.qualname)] or gaps
-            before = self.verifier.seen
-            self.figures.rounds += 1
-            for function, missing in gaps[:FUNCTIONS_PER_ROUND]:
-                if self.verifier.remaining() <= 0:
-                    break
-                try:
-                    candidates = self.ask(function, missing)
-                except ModelUnavailableError as error:
-                    self.figures.warning = f"{error}; the engine's tests are reported"
-                    return verdicts
-                self.failures[function.qualname] = []
-                for candidate in candidates:
-                    verdict = self.verifier.judge_one(candidate)
-                    verdicts.append(verdict)
-                    if verdict.status == "kept":
-                        self.figures.kept += 1
-                    else:
-                        self.failures[function.qualname].append(
-                            f"{candidate.name}: {verdict.status}: {verdict.detail}"[:FAILURE_CHARS]
-                        )
-            if self.verifier.seen == before and not any(self.failures.values()):
-                break  # coverage stopped rising and there is no failure to repair
-        return verdicts
+    def run(self) -> LoopOutcome:
+        return propose_verify_repair(self, self.options.max_iterations)
+
+    def targets(self, round_number: int, failures: Mapping[str, list[str]]) -> list[str]:
+        gaps = [function.qualname for function, _ in self.gaps()]
+        if not gaps or self.coverage() >= self.options.coverage_target:
+            return []
+        if round_number > 0:
+            gaps = [name for name in gaps if failures.get(name)] or gaps
+        return gaps[:FUNCTIONS_PER_ROUND]
+
+    def propose(self, target: str, failures: list[str]) -> list[Candidate]:
+        function, missing = next((f, m) for f, m in self.gaps() if f.qualname == target)
+        return self.ask(function, missing, failures)
+
+    def verify(self, candidate: Candidate) -> str | None:
+        verdict = self.verifier.judge_one(candidate)
+        self.verdicts.append(verdict)
+        if self._answer is not None:
+            kept = verdict.status == "kept"
+            reason = None if kept else verdict.status
+            self.judged.judge(self._answer, "test", candidate.code, "accepted" if kept else "dropped", reason)
+        if verdict.status == "kept":
+            return None
+        return f"{candidate.name}: {verdict.status}: {verdict.detail}"[:FAILURE_CHARS]
+
+    def exhausted(self) -> bool:
+        return self.verifier.remaining() <= 0
+
+    def progress(self) -> Hashable:
+        return self.verifier.seen
 
     def coverage(self) -> float:
         return self.verifier.shape.summary(self.verifier.seen).combined_percent
@@ -111,7 +116,7 @@ class ModelPass:
                 found.append((function, missing))
         return sorted(found, key=lambda item: -len(item[1]))
 
-    def ask(self, function: FunctionSpec, missing: list[int]) -> list[Candidate]:
+    def ask(self, function: FunctionSpec, missing: list[int], failures: list[str]) -> list[Candidate]:
         lines = self.spec.source.splitlines()
         marked = "\n".join(
             (">> " if number in missing else "   ") + lines[number - 1]
@@ -127,15 +132,11 @@ class ModelPass:
                 "source": redact(marked).text,
                 "callees": redact(self.callee_signatures(function)).text or "none",
                 "existing": redact(self.existing_tests()).text or "none",
-                "failures": "\n".join(self.failures.get(function.qualname, [])),
+                "failures": "\n".join(failures),
             },
         )
-        answer = self.router.complete(prompt, TestsAnswer)
-        self.figures.input_tokens += answer.input_tokens or 0
-        self.figures.output_tokens += answer.output_tokens or 0
-        self.figures.cost_usd = round(self.figures.cost_usd + (answer.cost_usd or 0.0), 6)
-        parsed = answer.parsed or TestsAnswer()
-        self.figures.proposed += len(parsed.tests)
+        self._answer = self.router.complete(prompt, TestsAnswer)
+        parsed = self._answer.parsed or TestsAnswer()
         return [self.candidate(test, function) for test in parsed.tests]
 
     def candidate(self, test: ModelTest, function: FunctionSpec) -> Candidate:

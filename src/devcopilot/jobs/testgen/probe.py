@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from devcopilot.core.errors import InputError
+from devcopilot.core.sandbox import HOME_DIR, Sandbox
 from devcopilot.jobs.testgen.calls import Call
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context
 from devcopilot.jobs.testgen.generate import Observation
-from devcopilot.jobs.testgen.sandbox import HOME_DIR, Sandbox
 from devcopilot.jobs.testgen.target import ModuleSpec
 
 CALL_TIMEOUT_S = 2.0

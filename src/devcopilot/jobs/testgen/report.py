@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from collections.abc import Mapping
+from typing import Any
 
+from pydantic import BaseModel
+
+from devcopilot.core.verdicts import ModelPass
 from devcopilot.jobs.testgen.coverage_data import Summary
 
 
@@ -51,17 +55,6 @@ class PossibleBug(BaseModel):
     failing_input: str
 
 
-class ModelFigures(BaseModel):
-    models: list[str] = Field(default_factory=list)
-    rounds: int = 0
-    proposed: int = 0
-    kept: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float = 0.0
-    warning: str | None = None
-
-
 class TestsReport(BaseModel):
     target: str
     module: str
@@ -77,10 +70,33 @@ class TestsReport(BaseModel):
     skipped: dict[str, str]
     seconds: float
     verification_runs: int
-    model: ModelFigures | None = None
     file_text: str
     diff: str | None = None
     """A unified diff against the existing test module, when there is one."""
+
+
+class TestsRun(BaseModel):
+    """``tests generate``: one report per module, and the model pass over all of them."""
+
+    reports: list[TestsReport]
+    model: ModelPass | None = None
+
+    def reaches(self, level: str) -> bool:
+        """A possible bug is what fails a pipeline, whatever the level."""
+        return any(report.possible_bugs for report in self.reports)
+
+    def model_summary(self) -> ModelPass | None:
+        return self.model
+
+    def job_run_fields(self) -> Mapping[str, Any]:
+        return {
+            "tests.modules": [r.module for r in self.reports],
+            "tests.kept": sum(len(r.kept) for r in self.reports),
+            "tests.possible_bugs": sum(len(r.possible_bugs) for r in self.reports),
+            "tests.skipped": sum(len(r.skipped) for r in self.reports),
+            "tests.coverage_before": [r.coverage_before.combined_percent for r in self.reports],
+            "tests.coverage_after": [r.coverage_after.combined_percent for r in self.reports],
+        }
 
 
 class FunctionGap(BaseModel):
@@ -99,6 +115,15 @@ class GapsReport(BaseModel):
     suite: list[str]
     coverage: CoverageFigures
     functions: list[FunctionGap]
+
+    def reaches(self, level: str) -> bool:
+        return False
+
+    def model_summary(self) -> ModelPass | None:
+        return None
+
+    def job_run_fields(self) -> Mapping[str, Any]:
+        return {"tests.module": self.module, "tests.coverage": self.coverage.combined_percent}
 
 
 def render_report(report: TestsReport) -> str:
@@ -121,17 +146,28 @@ def render_report(report: TestsReport) -> str:
             lines.append(f"    failing input: {bug.failing_input}")
     for function, reason in report.skipped.items():
         lines.append(f"skipped {function}: {reason}")
-    model = report.model
-    if model is not None:
-        if model.warning:
-            lines.append(f"model: {model.warning}")
-        lines.append(
-            f"model: {', '.join(model.models) or '-'}, {model.rounds} rounds, "
-            f"{model.kept}/{model.proposed} kept, "
-            f"{model.input_tokens}+{model.output_tokens} tokens, ${model.cost_usd:.4f}"
-        )
     lines.append(f"{report.verification_runs} sandbox runs in {report.seconds:.1f} s")
     return "\n".join(lines) + "\n"
+
+
+def render_run(run: TestsRun) -> str:
+    """Each module's report, each followed by its test file or diff, then the model pass."""
+    if not run.reports:
+        return "no changed public Python function to test\n"
+    out = []
+    for report in run.reports:
+        out.append(render_report(report))
+        if report.written:
+            out.append(f"wrote {report.test_file}\n")
+        elif report.diff is not None:
+            out.append("\n" + report.diff)
+        elif report.kept:
+            out.append(f"\n--- {report.test_file} (new; --write to create it)\n{report.file_text}")
+    if run.model is not None:
+        if run.model.warning:
+            out.append(f"model: {run.model.warning}\n")
+        out.append(run.model.describe() + "\n")
+    return "".join(out)
 
 
 def render_gaps(report: GapsReport) -> str:

@@ -183,9 +183,12 @@ def module_name(path: Path) -> tuple[str, Path]:
     return ".".join(parts), folder
 
 
-def read_module(path: Path, member: str | None = None, *, select_member: bool = True) -> ModuleSpec:
+def read_module(
+    path: Path, member: str | None = None, *, select_member: bool = True, content: bytes | None = None
+) -> ModuleSpec:
+    """The module at ``path``; ``content`` when its text is not the working tree's (a staged change)."""
     try:
-        source = path.read_text(encoding="utf-8")
+        source = path.read_text(encoding="utf-8") if content is None else content.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
     try:

@@ -17,11 +17,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devcopilot.core.sandbox import RunResult, Sandbox
+from devcopilot.core.sandbox_guard import SANDBOX_MARK
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.compose import compose, unique
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context
-from devcopilot.jobs.testgen.guard import SANDBOX_MARK
-from devcopilot.jobs.testgen.sandbox import RunResult, Sandbox
 
 RUNS = 5
 TEST_TIMEOUT_S = 10.0

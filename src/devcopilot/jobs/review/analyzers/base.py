@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from devcopilot.core.config.schema import ReviewSettings
-from devcopilot.jobs.review.diff import BlobReader, ParsedDiff
+from devcopilot.core.change.diff import BlobReader, ParsedDiff
 from devcopilot.jobs.review.files import ReviewFile
 from devcopilot.jobs.review.findings import Category, Finding, Severity
+from devcopilot.jobs.review.settings import ReviewSettings
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from devcopilot.core.change.diff import ParsedDiff, new_size, old_content
 from devcopilot.core.git import git
 from devcopilot.jobs.review.analyzers.base import ReviewInput
-from devcopilot.jobs.review.diff import ParsedDiff, new_size, old_content
 from devcopilot.jobs.review.files import MAX_FILE_BYTES, ReviewFile
 from devcopilot.jobs.review.findings import Finding
 

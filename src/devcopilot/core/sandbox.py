@@ -1,11 +1,13 @@
 """A temporary copy of the repository where generated code runs, and the one way to run it there.
 
-The copy is made once per job; a candidate test only adds or replaces its
-own file in it, so verifying a test costs a file write, not a copy. Each run
-is a fresh interpreter in its own session (``driver``), with a wall-clock
-timeout that kills the whole process group, an address-space limit, HOME and
-TMPDIR inside the copy, and the guard's audit hook refusing network access,
-process starts and writes outside the copy.
+Every job that runs code it did not write (generated tests, a documentation's
+code blocks) runs it here. The copy is made once per job; a candidate only
+adds or replaces its own file in it, so verifying one costs a file write, not a
+copy. Each run is a fresh interpreter in its own session running the job's
+``driver`` module on a JSON request, with a wall-clock timeout that kills the
+whole process group, an address-space limit, HOME and TMPDIR inside the copy,
+and the guard's audit hook (``sandbox_guard``, which the driver installs)
+refusing network access, process starts and writes outside the copy.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,14 +55,22 @@ class RunResult:
 class Sandbox:
     repo: Path
     """The user's repository (or the workspace the target is tested from)."""
+    driver: str
+    """The module run with ``python -m`` on each request (it installs the guard first)."""
     memory_mb: int = DEFAULT_MEMORY_MB
+    overrides: Mapping[str, bytes] = field(default_factory=dict)
+    """Files whose content differs from the working tree's (a staged change's), by relative path."""
     root: Path = field(init=False)
     copy: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="devcopilot-tests-"))
+        self.root = Path(tempfile.mkdtemp(prefix="devcopilot-sandbox-"))
         self.copy = self.root / "repo"
         copy_repository(self.repo, self.copy)
+        for relative, content in self.overrides.items():
+            target = self.copy / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
         for name in (HOME_DIR, ".tmp", ".runs"):
             (self.copy / name).mkdir(exist_ok=True)
 
@@ -126,7 +137,7 @@ class Sandbox:
         request_file.write_text(json.dumps(request), encoding="utf-8")
         with (runs / f"{run_id}.stderr").open("wb") as stderr:
             process = subprocess.Popen(
-                [sys.executable, "-m", "devcopilot.jobs.testgen.driver", str(request_file)],
+                [sys.executable, "-m", self.driver, str(request_file)],
                 cwd=self.copy,
                 env=self.environment(python_path),
                 stdout=subprocess.DEVNULL,

@@ -21,9 +21,9 @@ from pathlib import Path
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
 
+from devcopilot.core.change.quick import EMPTY_TREE, has_staged_changes
 from devcopilot.core.errors import InputError, UsageError
 from devcopilot.core.git import git_text, has_head, resolve_commit
-from devcopilot.jobs.review.quick import EMPTY_TREE, has_staged_changes
 
 _TOP_LEVEL_DEFINITION = re.compile(r"(?:async\s+)?(?:def|class)\s+[A-Za-z]")
 DIFF_OPTIONS = (

@@ -1,0 +1,41 @@
+"""The one table of jobs, by import strings: importing it loads no job.
+
+Adding a job: a folder under ``jobs/``, a CLI module with ``register(app)``, its
+prompts under ``prompts/<job>/``, and one ``JobSpec`` line below. The core
+needs no change.
+"""
+
+from devcopilot.core.jobs import JobSpec, JobTable
+
+JOBS = JobTable(
+    (
+        JobSpec(
+            "review",
+            cli="devcopilot.cli.review_cmd:register",
+            settings="devcopilot.jobs.review.settings:ReviewSettings",
+            settings_at_base=True,
+            results=(("review", "devcopilot.jobs.review.findings:ReviewResult"),),
+        ),
+        JobSpec(
+            "tests",
+            cli="devcopilot.cli.tests_cmd:register",
+            results=(
+                ("generate", "devcopilot.jobs.testgen.report:TestsRun"),
+                ("gaps", "devcopilot.jobs.testgen.report:GapsReport"),
+            ),
+        ),
+        JobSpec(
+            "incident",
+            cli="devcopilot.cli.incident_cmd:register",
+            results=(
+                ("explain", "devcopilot.jobs.incident.report:IncidentReport"),
+                ("templates", "devcopilot.jobs.incident.report:TemplatesResult"),
+                ("list", "devcopilot.jobs.incident.report:IncidentList"),
+            ),
+        ),
+    ),
+    # Jobs on their way: configuration written for their routes is accepted today.
+    reserved_routes=("iac", "docs"),
+)
+
+__all__ = ["JOBS"]
