@@ -14,6 +14,7 @@ import typer
 
 if TYPE_CHECKING:
     from devcopilot.core.context import Context
+    from devcopilot.core.findings import Finding
     from devcopilot.core.runner import Finished, JobResult, JobRun, ModelChoice
 
 ResultT = TypeVar("ResultT", bound="JobResult")
@@ -88,3 +89,20 @@ def exit_with(finished: Finished[Any]) -> None:
     """End the command with the exit code the runner decided (0 returns normally)."""
     if finished.exit_code:
         raise typer.Exit(int(finished.exit_code))
+
+
+def write_baseline_file(job: str, findings: list[Finding]) -> None:
+    """Write ``job``'s section of the repository's baseline; the other jobs' sections stay."""
+    from devcopilot.core.errors import InputError
+    from devcopilot.core.suppressions import BASELINE_FILE, baseline_document
+
+    root = load_context().workspace.repo_root
+    if root is None:
+        raise InputError("--write-baseline needs a git repository")
+    path = root / BASELINE_FILE
+    try:
+        existing = path.read_text(encoding="utf-8") if path.is_file() else None
+        path.write_text(baseline_document(existing, job, findings), encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{path}: {error.strerror}") from None
+    typer.echo(f"wrote {len(findings)} {job} finding(s) to {path}; commit it to accept them", err=True)

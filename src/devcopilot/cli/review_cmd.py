@@ -86,13 +86,18 @@ def review(
     patch: str | None = typer.Option(
         None, "--patch", metavar="FILE", help="Write the verified suggestions as a unified diff to FILE."
     ),
+    write_baseline: bool = typer.Option(
+        False,
+        "--write-baseline",
+        help="Accept every finding of this review: write them to .devcopilot-baseline.json (commit it).",
+    ),
 ) -> None:
     """Review a change: with no option, the staged changes if any, else the working tree against HEAD."""
     import sys
 
     from devcopilot.core.errors import UsageError
+    from devcopilot.core.formats import FORMATS
     from devcopilot.jobs.review.engine import ReviewOptions, run_review
-    from devcopilot.jobs.review.formats import FORMATS
     from devcopilot.jobs.review.report import print_text
 
     output = output_format(output, as_json, ("text", "json", *FORMATS))
@@ -105,6 +110,7 @@ def review(
         diff_file=diff_file,
         filter=filter_,
         paths=tuple(paths or ()),
+        use_baseline=not write_baseline,
     )
     finished = run_command(
         "review",
@@ -115,6 +121,11 @@ def review(
         progress_message="reviewing…",
     )
     result = finished.result
+    if write_baseline:
+        from devcopilot.cli.common import write_baseline_file
+
+        write_baseline_file("review", result.findings)
+        return
     if output == "text":
         print_text(result)
     elif output == "json":

@@ -15,23 +15,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from devcopilot.core import suppressions
 from devcopilot.core.change.diff import BlobReader, DiffSource, base_commit, choose_source, load_diff
 from devcopilot.core.errors import InputError
+from devcopilot.core.findings import SEVERITY_RANK, Finding, SuppressionCounts, visible
+from devcopilot.core.router import ModelRouter
 from devcopilot.core.runner import JobRun
 from devcopilot.core.verdicts import ModelPass
 from devcopilot.jobs.review.analyzers import ANALYZERS, Analyzer, ToolFailedError
 from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.files import ReviewFile, gather_files
-from devcopilot.jobs.review.findings import (
-    SEVERITY_RANK,
-    AnalyzerStatus,
-    Coverage,
-    Finding,
-    ReviewResult,
-    SkippedFile,
-    Summary,
-    visible,
-)
+from devcopilot.jobs.review.findings import AnalyzerStatus, Coverage, ReviewResult, SkippedFile, Summary
 from devcopilot.jobs.review.model_pass import run_model_pass
 from devcopilot.jobs.review.patch import build_patch
 from devcopilot.jobs.review.settings import ReviewSettings
@@ -50,6 +44,8 @@ class ReviewOptions:
     paths: tuple[str, ...] = ()
     settings: ReviewSettings = field(default_factory=ReviewSettings)
     """``[review]`` from the change's base commit; ``run_review`` fills it in."""
+    use_baseline: bool = True
+    """Off when the baseline is being written: it must list every finding."""
 
 
 @dataclass(frozen=True)
@@ -69,12 +65,36 @@ def run_review(run: JobRun, options: ReviewOptions) -> ReviewResult:
         repo, staged=options.staged, range_=options.range, base=options.base, diff_file=options.diff_file
     )
     # ``[review]`` as the change's base commit has it: a change must not be able to exclude itself.
-    options = replace(options, settings=run.settings(ReviewSettings, base=base_commit(repo, source)))
+    base = base_commit(repo, source)
+    options = replace(options, settings=run.settings(ReviewSettings, base=base))
     engine_run = review(repo, options, source)
     result = engine_run.result
     router = run.router()
-    if router is None or not engine_run.files:
+    if router is not None and engine_run.files:
+        result = _with_model(run, router, engine_run, options)
+    return _without_suppressed(repo, base, engine_run.files, result, use_baseline=options.use_baseline)
+
+
+def _without_suppressed(
+    repo: Path, base: str | None, files: list[ReviewFile], result: ReviewResult, *, use_baseline: bool
+) -> ReviewResult:
+    """Leave out what the base commit's inline comments and baseline accept, and count it."""
+    texts = {file.path: file.text for file in files}
+    kept, counts = suppressions.apply_at_base(
+        repo, base, "review", result.findings, texts, use_baseline=use_baseline
+    )
+    if counts == SuppressionCounts():
         return result
+    summary = _summary(kept, result.summary, model=result.summary.model)
+    summary = summary.model_copy(update={"left_out": counts})
+    patch = build_patch(files, kept) if result.patch else ""
+    return result.model_copy(update={"findings": kept, "summary": summary, "patch": patch})
+
+
+def _with_model(
+    run: JobRun, router: ModelRouter, engine_run: EngineRun, options: ReviewOptions
+) -> ReviewResult:
+    result = engine_run.result
     outcome = run_model_pass(
         router,
         run.context.prompts,

@@ -5,60 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field
 
+from devcopilot.core.findings import Finding, SuppressionCounts
 from devcopilot.core.verdicts import ModelPass
-
-Severity = Literal["error", "warning", "info"]
-Category = Literal["bug", "security", "performance", "maintainability"]
-SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
-
-
-class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    path: str
-    line: int = Field(ge=1)
-    end_line: int = Field(ge=1)
-    severity: Severity
-    category: Category
-    rule: str
-    source: str
-    """The analyzer that found it (``ruff``, ``bandit``, ``secrets``, ``builtin``) or ``model:<name>``."""
-    message: str
-    suggestion: str | None = None
-    code: str | None = None
-    """The reviewed code at ``line..end_line`` (from the change itself, not the working tree)."""
-    scope: Literal["line", "file"] = "line"
-    """``file``: about the file as a whole (a binary added, a symbol removed), shown under every filter."""
-    confirmed_by: list[str] = Field(default_factory=list)
-    """Models whose own finding on these lines was merged into this one: the engine's, and confirmed."""
-
-    @field_validator("message", "suggestion", "code")
-    @classmethod
-    def _printable(cls, text: str | None) -> str | None:
-        """Bytes that were not UTF-8 travel as surrogate escapes; every report shows them as U+FFFD."""
-        if text is None:
-            return None
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-    @property
-    def shown_message(self) -> str:
-        """The message as every format shows it: with the models that confirmed it, if any."""
-        if not self.confirmed_by:
-            return self.message
-        return f"{self.message} (confirmed by {', '.join(self.confirmed_by)})"
-
-    def at_least(self, level: str) -> bool:
-        return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[level]
-
-
-def visible(finding: Finding, added_lines: frozenset[int], hunk_lines: frozenset[int], how: str) -> bool:
-    """Whether ``--filter`` shows a finding: reviewdog's added, context, file and all."""
-    if finding.scope == "file" or how in {"file", "all"}:
-        return True
-    lines = set(range(finding.line, finding.end_line + 1))
-    return bool(lines & (added_lines if how == "added" else hunk_lines))
 
 
 class ChunkCoverage(BaseModel):
@@ -99,6 +49,7 @@ class Summary(BaseModel):
     filtered_out: int
     """Findings the analyzers reported outside what ``--filter`` shows."""
     model: ModelPass | None = None
+    left_out: SuppressionCounts = Field(default_factory=SuppressionCounts)
 
 
 class ReviewResult(BaseModel):
@@ -107,6 +58,39 @@ class ReviewResult(BaseModel):
     summary: Summary
     patch: str = Field(default="", exclude=True)
     """The verified suggestions as a unified diff (written only with ``--patch``)."""
+
+    @property
+    def job(self) -> str:
+        return "review"
+
+    def headline(self) -> str:
+        summary = self.summary
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.by_severity.items())) or "no findings"
+        left_out = summary.left_out
+        extra = "".join(
+            f"; {count} {what}"
+            for what, count in (("suppressed", left_out.suppressed), ("baselined", left_out.baselined))
+            if count
+        )
+        return (
+            f"Reviewed {summary.files_reviewed} of {summary.files_changed} changed files "
+            f"({summary.added_lines} added lines): {counts}{extra}"
+        )
+
+    def coverage_lines(self) -> list[str]:
+        lines = [
+            f"analyzer `{a.name}`: {a.status}" + (f" ({a.reason})" if a.reason else "")
+            for a in self.coverage.analyzers
+        ]
+        lines += [f"skipped `{s.path}`: {s.reason}" for s in self.coverage.skipped]
+        if self.summary.left_out.not_applied:
+            lines.append(
+                f"{self.summary.left_out.not_applied} suppression comment(s) added by this change "
+                "take effect once it is merged"
+            )
+        if self.summary.model is not None:
+            lines.append(self.summary.model.describe())
+        return lines
 
     def reaches(self, level: str) -> bool:
         return any(finding.at_least(level) for finding in self.findings)

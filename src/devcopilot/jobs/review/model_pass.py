@@ -31,11 +31,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from devcopilot.core.errors import ModelUnavailableError
+from devcopilot.core.findings import Finding, visible
 from devcopilot.core.prompts import PromptRegistry
 from devcopilot.core.router import Completion, ModelRouter
 from devcopilot.core.verdicts import Verdicts
 from devcopilot.jobs.review.files import ReviewFile
-from devcopilot.jobs.review.findings import ChunkCoverage, Finding, visible
+from devcopilot.jobs.review.findings import ChunkCoverage
 
 PROMPT_ID = "review/diff"
 DEFAULT_INPUT_TOKENS = 12_000

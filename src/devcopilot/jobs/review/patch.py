@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+from devcopilot.core.findings import Finding
 from devcopilot.jobs.review.files import ReviewFile
-from devcopilot.jobs.review.findings import Finding
 
 
 def build_patch(files: Sequence[ReviewFile], findings: Sequence[Finding]) -> str:

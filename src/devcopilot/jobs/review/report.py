@@ -31,13 +31,17 @@ def print_text(result: ReviewResult) -> None:
                 console.print(f"         [dim]│[/dim] {escape(code_line.rstrip())}")
         console.print()
     summary = result.summary
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.by_severity.items())) or "no findings"
     skipped = len(result.coverage.skipped)
     console.print(
-        f"Reviewed {summary.files_reviewed} of {summary.files_changed} changed files "
-        f"({summary.added_lines} added lines, {result.coverage.source}): {counts}"
+        escape(result.headline())
+        + f" [{escape(result.coverage.source)}]"
         + (f"; {skipped} skipped" if skipped else "")
     )
+    if summary.left_out.not_applied:
+        console.print(
+            f"[dim]  {summary.left_out.not_applied} suppression comment(s) added by this change "
+            "take effect once it is merged[/dim]"
+        )
     model = summary.model
     if model is not None:
         console.print(escape(model.describe()))

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Protocol
 
 from devcopilot.core.change.diff import BlobReader, ParsedDiff
+from devcopilot.core.findings import Category, Finding, Severity
 from devcopilot.jobs.review.files import ReviewFile
-from devcopilot.jobs.review.findings import Category, Finding, Severity
 from devcopilot.jobs.review.settings import ReviewSettings
 
 

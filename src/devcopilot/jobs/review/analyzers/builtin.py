@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import yaml
 
+from devcopilot.core.findings import Finding, Severity
 from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding
 from devcopilot.jobs.review.files import ReviewFile
-from devcopilot.jobs.review.findings import Finding, Severity
 
 _CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)|^={7}$", re.MULTILINE)
 _DEBUGGER_MODULES = frozenset({"pdb", "ipdb", "pudb", "pdbpp", "debugpy"})

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from devcopilot.core.change.diff import ParsedDiff, new_size, old_content
+from devcopilot.core.findings import Finding
 from devcopilot.core.git import git
 from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.files import MAX_FILE_BYTES, ReviewFile
-from devcopilot.jobs.review.findings import Finding
 
 LARGE_BINARY_BYTES = 1024 * 1024
 MAX_PLACES_NAMED = 3

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from devcopilot.core.findings import Finding, Severity
 from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding
 from devcopilot.jobs.review.files import ReviewFile
-from devcopilot.jobs.review.findings import Finding, Severity
 
 # Bidirectional overrides and isolates, zero-width characters, the word joiner, the invisible
 # operators, and the Unicode tag block (invisible ASCII look-alikes).

@@ -22,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from devcopilot.core.findings import Finding, Severity
 from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.files import FileKind, ReviewFile
-from devcopilot.jobs.review.findings import Finding, Severity
 
 TOOL_TIMEOUT_S = 300
 

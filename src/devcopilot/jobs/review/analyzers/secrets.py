@@ -6,9 +6,9 @@ import math
 import re
 from collections import Counter
 
+from devcopilot.core.findings import Finding
 from devcopilot.core.redaction import find_secrets
 from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding, line_of
-from devcopilot.jobs.review.findings import Finding
 
 COMMITTED_MESSAGE = (
     "secret committed ({kind}): move it to a secret store and rotate it; it stays in the git history"

@@ -12,11 +12,11 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from devcopilot.core.findings import Finding, Severity
 from devcopilot.core.paths import find_executable
 from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.analyzers.linters import TOOL_TIMEOUT_S, ToolFailedError
 from devcopilot.jobs.review.files import ReviewFile
-from devcopilot.jobs.review.findings import Finding, Severity
 
 _SHELLS = ("sh", "bash", "dash", "ksh", "zsh")
 _LEVELS: dict[str, Severity] = {"error": "error", "warning": "warning"}

@@ -1,4 +1,7 @@
-"""Machine formats of a review result, one function each, chosen by name from ``FORMATS``.
+"""Machine formats of any result made of findings, one function each, chosen by name from ``FORMATS``.
+
+Every job whose result satisfies ``FindingsReport`` gets SARIF, GitHub and GitLab
+annotations, reviewdog's rdjsonl and a markdown comment from here.
 
 Every path is repository-relative with forward slashes, so that code-scanning
 services match results across runs. Fingerprints hash the rule, the path and
@@ -8,13 +11,12 @@ does not open a new alert, and the same problem pasted elsewhere does.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from devcopilot import __version__
-from devcopilot.jobs.review.findings import Finding, ReviewResult
+from devcopilot.core.findings import FindingsReport, fingerprint
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/devcopilot/"
@@ -24,12 +26,7 @@ _RDJSON_SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 
 
-def fingerprint(finding: Finding) -> str:
-    code = " ".join((finding.code or "").split())
-    return hashlib.sha256(f"{finding.rule}\0{finding.path}\0{code}".encode()).hexdigest()
-
-
-def to_sarif(result: ReviewResult) -> str:
+def to_sarif(result: FindingsReport) -> str:
     rules: dict[str, dict[str, Any]] = {}
     results = []
     for finding in result.findings:
@@ -102,7 +99,7 @@ def to_sarif(result: ReviewResult) -> str:
     return json.dumps(_without_none(document), indent=2) + "\n"
 
 
-def to_github(result: ReviewResult) -> str:
+def to_github(result: FindingsReport) -> str:
     """GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
     lines = []
     for finding in result.findings:
@@ -120,7 +117,7 @@ def to_github(result: ReviewResult) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def to_gitlab(result: ReviewResult) -> str:
+def to_gitlab(result: FindingsReport) -> str:
     """GitLab Code Quality report (a JSON array), for the merge-request widget."""
     issues = [
         {
@@ -136,7 +133,7 @@ def to_gitlab(result: ReviewResult) -> str:
     return json.dumps(issues, indent=2) + "\n"
 
 
-def to_rdjsonl(result: ReviewResult) -> str:
+def to_rdjsonl(result: FindingsReport) -> str:
     """reviewdog's diagnostic format, one JSON object per line (``reviewdog -f=rdjsonl``)."""
     lines = []
     for finding in result.findings:
@@ -161,17 +158,9 @@ def to_rdjsonl(result: ReviewResult) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def to_markdown(result: ReviewResult) -> str:
-    """A pull-request comment: a summary line, a table of findings, and what was covered."""
-    summary = result.summary
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.by_severity.items())) or "no findings"
-    out = [
-        "## devcopilot review",
-        "",
-        f"Reviewed {summary.files_reviewed} of {summary.files_changed} changed files "
-        f"({summary.added_lines} added lines): **{counts}**.",
-        "",
-    ]
+def to_markdown(result: FindingsReport) -> str:
+    """A pull-request comment: the headline, a table of findings, and what was covered."""
+    out = [f"## devcopilot {result.job}", "", f"{result.headline()}.", ""]
     if result.findings:
         out += ["| | file | line | finding | rule |", "|---|---|---|---|---|"]
         icon = {"error": "🔴", "warning": "🟡", "info": "🔵"}
@@ -181,11 +170,7 @@ def to_markdown(result: ReviewResult) -> str:
             out.append(f"| {icon[finding.severity]} | {where} | {message} | `{finding.rule}` |")
         out.append("")
     out += ["<details><summary>Coverage</summary>", ""]
-    out += [
-        f"- analyzer `{a.name}`: {a.status}" + (f" ({a.reason})" if a.reason else "")
-        for a in result.coverage.analyzers
-    ]
-    out += [f"- skipped `{s.path}`: {s.reason}" for s in result.coverage.skipped]
+    out += [f"- {line}" for line in result.coverage_lines()]
     out += ["", "</details>", ""]
     return "\n".join(out)
 
@@ -206,7 +191,7 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-FORMATS: dict[str, Callable[[ReviewResult], str]] = {
+FORMATS: dict[str, Callable[[FindingsReport], str]] = {
     "sarif": to_sarif,
     "github": to_github,
     "gitlab": to_gitlab,
