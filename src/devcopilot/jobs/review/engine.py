@@ -21,8 +21,9 @@ from devcopilot.core.errors import InputError
 from devcopilot.core.findings import SEVERITY_RANK, Finding, SuppressionCounts, visible
 from devcopilot.core.router import ModelRouter
 from devcopilot.core.runner import JobRun
+from devcopilot.core.tools import ToolFailedError
 from devcopilot.core.verdicts import ModelPass
-from devcopilot.jobs.review.analyzers import ANALYZERS, Analyzer, ToolFailedError
+from devcopilot.jobs.review.analyzers import ANALYZERS, Analyzer
 from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.files import ReviewFile, gather_files
 from devcopilot.jobs.review.findings import AnalyzerStatus, Coverage, ReviewResult, SkippedFile, Summary

@@ -6,7 +6,7 @@ from devcopilot.jobs.review.analyzers.base import Analyzer
 from devcopilot.jobs.review.analyzers.builtin import BuiltinAnalyzer
 from devcopilot.jobs.review.analyzers.changes import ChangesAnalyzer
 from devcopilot.jobs.review.analyzers.injection import InjectionAnalyzer
-from devcopilot.jobs.review.analyzers.linters import BanditAnalyzer, RuffAnalyzer, ToolFailedError
+from devcopilot.jobs.review.analyzers.linters import BanditAnalyzer, RuffAnalyzer
 from devcopilot.jobs.review.analyzers.secrets import SecretsAnalyzer
 from devcopilot.jobs.review.analyzers.shell_docker import HadolintAnalyzer, ShellcheckAnalyzer
 
@@ -21,4 +21,4 @@ ANALYZERS: dict[str, Analyzer] = {
     "hadolint": HadolintAnalyzer(),
 }
 
-__all__ = ["ANALYZERS", "Analyzer", "ToolFailedError"]
+__all__ = ["ANALYZERS", "Analyzer"]

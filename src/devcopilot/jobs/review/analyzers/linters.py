@@ -12,21 +12,16 @@ least medium confidence, and nothing that a file's kind makes normal (an
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from devcopilot.core.findings import Finding, Severity
+from devcopilot.core.tools import Tool
 from devcopilot.jobs.review.analyzers.base import ReviewInput
 from devcopilot.jobs.review.files import FileKind, ReviewFile
-
-TOOL_TIMEOUT_S = 300
 
 RUFF_ERRORS = ("E9", "F63", "F7", "F82", "PLE")
 RUFF_WARNINGS = (
@@ -44,29 +39,8 @@ BANDIT_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning", "L
 BANDIT_FILES_PER_PROCESS = 25
 
 
-class ToolFailedError(RuntimeError):
-    """The tool ran but did not produce a report we can read."""
-
-
-def _module_available(module: str) -> str | None:
-    return None if importlib.util.find_spec(module) is not None else f"{module} is not installed"
-
-
-def _run(args: list[str], workdir: Path) -> str:
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", *args],
-            cwd=workdir,
-            capture_output=True,
-            text=True,
-            timeout=TOOL_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ToolFailedError(f"{args[0]} did not finish in {TOOL_TIMEOUT_S} s") from None
-    if not done.stdout.strip():
-        raise ToolFailedError(f"{args[0]} produced no report: {done.stderr.strip()[-300:]}")
-    return done.stdout
+RUFF = Tool("ruff", module="ruff")
+BANDIT = Tool("bandit", module="bandit")
 
 
 def _python(files: Sequence[ReviewFile]) -> dict[str, ReviewFile]:
@@ -77,7 +51,7 @@ class RuffAnalyzer:
     name = "ruff"
 
     def unavailable_reason(self) -> str | None:
-        return _module_available("ruff")
+        return RUFF.unavailable_reason()
 
     def analyze(self, review: ReviewInput) -> list[Finding]:
         python = _python(review.files)
@@ -86,7 +60,6 @@ class RuffAnalyzer:
             return []
         select = ",".join((*RUFF_ERRORS, *RUFF_WARNINGS, *review.settings.ruff_extend_select))
         args = [
-            "ruff",
             "check",
             "--isolated",
             "--no-cache",
@@ -94,7 +67,7 @@ class RuffAnalyzer:
             "--output-format=json",
             f"--select={select}",
         ]
-        report = json.loads(_run([*args, *python], workdir))
+        report = RUFF.run_json([*args, *python], workdir)
         return [self._finding(item, python, workdir) for item in report]
 
     def _finding(self, item: dict[str, Any], files: dict[str, ReviewFile], workdir: Path) -> Finding:
@@ -119,7 +92,7 @@ class BanditAnalyzer:
     name = "bandit"
 
     def unavailable_reason(self) -> str | None:
-        return _module_available("bandit")
+        return BANDIT.unavailable_reason()
 
     def analyze(self, review: ReviewInput) -> list[Finding]:
         python = _python(review.files)
@@ -127,7 +100,6 @@ class BanditAnalyzer:
         if not python:
             return []
         args = [
-            "bandit",
             "--format",
             "json",
             "--quiet",
@@ -141,7 +113,7 @@ class BanditAnalyzer:
         chunks = max(1, min(os.cpu_count() or 1, len(paths) // BANDIT_FILES_PER_PROCESS))
         slices = [paths[i::chunks] for i in range(chunks)]
         with ThreadPoolExecutor(max_workers=chunks) as pool:
-            reports = list(pool.map(lambda part: json.loads(_run([*args, *part], workdir)), slices))
+            reports = list(pool.map(lambda part: BANDIT.run_json([*args, *part], workdir), slices))
         results = [item for report in reports for item in report.get("results", [])]
         findings = []
         for item in results:
