@@ -28,9 +28,10 @@ os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
 from benchmarks.router_overhead import loopback_server
 from devcopilot.core.context import Context
+from devcopilot.core.router.types import RunUsage
+from devcopilot.core.verdicts import Verdicts
 from devcopilot.jobs.registry import JOBS
 from devcopilot.jobs.review.engine import ReviewOptions, review
-from devcopilot.jobs.review.findings import ModelCounts
 from devcopilot.jobs.review.model_pass import run_model_pass
 
 LATENCY_S = 0.3
@@ -54,7 +55,7 @@ def make_repo(root: Path, server_url: str, flavour: str) -> None:
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
 
 
-def model_pass(repo: Path) -> tuple[float, ModelCounts]:
+def model_pass(repo: Path) -> tuple[float, int, RunUsage]:
     """Seconds of the model pass alone (the offline engine runs first, untimed)."""
     context = Context.load(repo, jobs=JOBS)
     engine = review(repo, ReviewOptions(staged=True))
@@ -65,10 +66,11 @@ def model_pass(repo: Path) -> tuple[float, ModelCounts]:
         context.prompts,
         engine.files,
         engine.result.findings,
+        Verdicts(),
         filter_="added",
         concurrency=CONCURRENCY,
     )
-    return time.perf_counter() - started, outcome.counts
+    return time.perf_counter() - started, outcome.details["chunks"], router.usage
 
 
 def main() -> int:
@@ -82,19 +84,17 @@ def main() -> int:
         warm_up, measured = Path(scratch) / "warm-up", Path(scratch) / "measured"
         make_repo(warm_up, url, "warm")
         make_repo(measured, url, "handler")
-        cold, _ = model_pass(warm_up)
-        first, counts = model_pass(measured)
-        second, cached = model_pass(measured)
-    ideal = math.ceil(counts.chunks / CONCURRENCY) * LATENCY_S
+        cold, _, _ = model_pass(warm_up)
+        first, chunks, _ = model_pass(measured)
+        second, _, cached = model_pass(measured)
+    ideal = math.ceil(chunks / CONCURRENCY) * LATENCY_S
     latency_ms = LATENCY_S * 1000
-    print(
-        f"{FILES} files in {counts.chunks} chunks, concurrency {CONCURRENCY}, {latency_ms:.0f} ms per answer"
-    )
+    print(f"{FILES} files in {chunks} chunks, concurrency {CONCURRENCY}, {latency_ms:.0f} ms per answer")
     print(f"cold model pass (litellm's one-off start-up included) {cold:5.2f} s")
     print(f"model pass  {first:5.2f} s   ideal {ideal:.2f} s   ratio {first / ideal:.2f}x (target <= 1.5x)")
     print(
         f"cached pass {second:5.2f} s   {second / first * 100:5.1f}% of the first (target <= 10%)"
-        f"   cost ${cached.cost_usd}   cache hits {cached.cache_hits}/{cached.chunks}"
+        f"   cost ${cached.cost_usd}   cache hits {cached.cache_hits}/{chunks}"
     )
     return 0
 

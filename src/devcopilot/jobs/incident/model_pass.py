@@ -23,6 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from devcopilot.core.budget import TokenBudget
 from devcopilot.core.errors import ModelUnavailableError
 from devcopilot.core.prompts import PromptRegistry
 from devcopilot.core.router import ModelRouter
@@ -33,8 +34,8 @@ from devcopilot.jobs.incident.engine import Analysis, clean, evidence_of
 from devcopilot.jobs.incident.report import CommitRef, Evidence, Hypothesis
 
 PROMPT_ID = "incident/explain"
-DEFAULT_INPUT_TOKENS = 12_000
-CHARS_PER_TOKEN = 4
+TEMPLATES_SHARE = 0.6
+"""Of the evidence budget, what the templates may take; stack traces and commits share the rest."""
 SAMPLES_PER_TEMPLATE = 2
 
 
@@ -66,13 +67,13 @@ class Outcome:
     warning: str | None = None
 
 
-def evidence_text(analysis: Analysis, budget_tokens: int) -> tuple[str, dict[str, Evidence]]:
+def evidence_text(analysis: Analysis, token_budget: TokenBudget) -> tuple[str, dict[str, Evidence]]:
     """The compressed evidence, and every reference it contains (what a model may cite)."""
     signals = analysis.signals
     refs: dict[str, Evidence] = {}
     lines: list[str] = []
     used = 0
-    budget = budget_tokens * CHARS_PER_TOKEN
+    budget = token_budget.chars
     anomalous_first = sorted(
         signals.templates,
         key=lambda t: (
@@ -92,7 +93,7 @@ def evidence_text(analysis: Analysis, budget_tokens: int) -> tuple[str, dict[str
         block += [f"    {source}:{line}: {clean(message)[:300]}" for source, line, message in samples]
         text = "\n".join(block)
         used += len(text)
-        if used > budget * 0.6:  # what is left out cannot be cited either
+        if used > token_budget.share(TEMPLATES_SHARE):  # what is left out cannot be cited either
             lines.append(f"[{len(anomalous_first) - shown} more templates left out for the token budget]")
             break
         lines.append(text)
@@ -130,8 +131,7 @@ def run_model_pass(
     references and commit shas are removed from it (it stays accepted). One with no real evidence
     is dropped. A next check is accepted only when the engine can show it is read-only.
     """
-    budget = router.route.max_input_tokens or DEFAULT_INPUT_TOKENS
-    text, refs = evidence_text(analysis, budget)
+    text, refs = evidence_text(analysis, TokenBudget.of(router.route))
     engine = [h.title for h in analysis.report.hypotheses]
     prompt = prompts.render(PROMPT_ID, {"evidence": text, "engine_hypotheses": engine})
     try:

@@ -30,6 +30,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from devcopilot.core.budget import Chunk, TokenBudget, pack
 from devcopilot.core.errors import ModelUnavailableError
 from devcopilot.core.findings import Finding, visible
 from devcopilot.core.prompts import PromptRegistry
@@ -39,9 +40,6 @@ from devcopilot.jobs.review.files import ReviewFile
 from devcopilot.jobs.review.findings import ChunkCoverage
 
 PROMPT_ID = "review/diff"
-DEFAULT_INPUT_TOKENS = 12_000
-PROMPT_OVERHEAD_TOKENS = 1_500
-CHARS_PER_TOKEN = 4
 ANCHOR_WINDOW = 5
 """How many lines away from the cited line an anchor may be found (models miscount)."""
 
@@ -66,12 +64,6 @@ class ModelReview(BaseModel):
 
 
 @dataclass
-class Chunk:
-    paths: list[str]
-    text: str
-
-
-@dataclass
 class ModelPassOutcome:
     findings: list[Finding]
     engine_findings: list[Finding]
@@ -81,33 +73,17 @@ class ModelPassOutcome:
     """Figures only a review has: chunks sent, suggestions removed from accepted findings."""
 
 
-def build_chunks(files: Sequence[ReviewFile], budget_tokens: int) -> tuple[list[Chunk], list[ChunkCoverage]]:
+def build_chunks(files: Sequence[ReviewFile], budget: TokenBudget) -> tuple[list[Chunk], list[ChunkCoverage]]:
     """Pack files into chunks under the budget; a file larger than a chunk is clipped at a hunk boundary."""
-    budget_chars = max(1_000, (budget_tokens - PROMPT_OVERHEAD_TOKENS) * CHARS_PER_TOKEN)
-    chunks: list[Chunk] = []
-    coverage: list[ChunkCoverage] = []
-    current = Chunk([], "")
-    for file in files:
-        piece = _piece(file)
-        seen: Literal["full", "clipped"] = "full"
-        if len(piece) > budget_chars:
-            piece = _clip(piece, budget_chars)
-            seen = "clipped"
-        coverage.append(
-            ChunkCoverage(
-                path=file.path,
-                seen=seen,
-                reason="over the route's token budget" if seen == "clipped" else None,
-            )
-        )
-        if current.paths and len(current.text) + len(piece) > budget_chars:
-            chunks.append(current)
-            current = Chunk([], "")
-        current.paths.append(file.path)
-        current.text += piece
-    if current.paths:
-        chunks.append(current)
-    return chunks, coverage
+    packed = pack([(file.path, _piece(file)) for file in files], budget, _clip)
+    clipped = set(packed.clipped)
+    coverage = [
+        ChunkCoverage(path=file.path, seen="clipped", reason="over the route's token budget")
+        if file.path in clipped
+        else ChunkCoverage(path=file.path, seen="full")
+        for file in files
+    ]
+    return packed.chunks, coverage
 
 
 def _piece(file: ReviewFile) -> str:
@@ -155,7 +131,7 @@ async def _ask_all(
     limit = asyncio.Semaphore(max(1, concurrency))
 
     async def ask(chunk: Chunk) -> Completion[ModelReview] | ModelUnavailableError:
-        relevant = [f for f in engine if f.path in chunk.paths]
+        relevant = [f for f in engine if f.path in chunk.keys]
         prompt = prompts.render(PROMPT_ID, {"chunk": chunk.text, "engine_findings": relevant})
         async with limit:
             try:
@@ -177,8 +153,7 @@ def run_model_pass(
     concurrency: int,
 ) -> ModelPassOutcome:
     """Ask for findings chunk by chunk; each proposal ends as one verdict in ``verdicts``."""
-    budget = router.route.max_input_tokens or DEFAULT_INPUT_TOKENS
-    chunks, coverage = build_chunks(files, budget)
+    chunks, coverage = build_chunks(files, TokenBudget.of(router.route))
     answers = asyncio.run(_ask_all(router, prompts, chunks, engine_findings, concurrency)) if chunks else []
     by_path = {file.path: file for file in files}
     accepted: list[Finding] = []
@@ -188,12 +163,12 @@ def run_model_pass(
     for chunk, answer in zip(chunks, answers, strict=True):
         if isinstance(answer, ModelUnavailableError):
             failures.append(str(answer))
-            for path in chunk.paths:
+            for path in chunk.keys:
                 _mark_skipped(coverage, path, "no model could answer")
             continue
         source = f"model:{answer.model}"
         for proposal in answer.parsed.findings if answer.parsed else []:
-            verdict = verify(proposal, by_path, chunk.paths, filter_, source=source)
+            verdict = verify(proposal, by_path, chunk.keys, filter_, source=source)
             if isinstance(verdict, str):
                 verdicts.judge(answer, "finding", proposal, "dropped", verdict)
                 continue
