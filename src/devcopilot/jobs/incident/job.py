@@ -15,8 +15,9 @@ from devcopilot.core.errors import InputError
 from devcopilot.core.paths import find_repo_root
 from devcopilot.core.runner import JobRun
 from devcopilot.jobs.incident import memory
-from devcopilot.jobs.incident.engine import clean, explain, gather
+from devcopilot.jobs.incident.engine import explain
 from devcopilot.jobs.incident.events import FormatInfo, parse_iso
+from devcopilot.jobs.incident.gather import clean, gather
 from devcopilot.jobs.incident.mining import MiningResult, mine_sources, template_stats
 from devcopilot.jobs.incident.reader import LogSource, ReadStats, open_source
 from devcopilot.jobs.incident.report import IncidentReport, SimilarIncident

@@ -30,7 +30,8 @@ from devcopilot.core.router import ModelRouter
 from devcopilot.core.verdicts import Verdicts
 from devcopilot.jobs.incident.checks import is_read_only
 from devcopilot.jobs.incident.correlate import sha_exists
-from devcopilot.jobs.incident.engine import Analysis, clean, evidence_of
+from devcopilot.jobs.incident.engine import Analysis, evidence_of
+from devcopilot.jobs.incident.gather import clean
 from devcopilot.jobs.incident.report import CommitRef, Evidence, Hypothesis
 
 PROMPT_ID = "incident/explain"

@@ -28,6 +28,14 @@ from devcopilot.jobs.testgen.calls import Call
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits
 from devcopilot.jobs.testgen.inputs import STDLIB_FOR_INPUTS, Inputs, inputs_for
+from devcopilot.jobs.testgen.source_text import (
+    SIMPLE_TYPES,
+    condition_names,
+    literal_text,
+    names_in,
+    partner_name,
+    type_check,
+)
 from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec
 
 HYPOTHESIS_IMPORT = "from hypothesis import given, settings, strategies as st"
@@ -44,11 +52,6 @@ IDEMPOTENT = {
 }  # fmt: skip
 EQUIVALENT_SUFFIXES = ("fast", "slow", "naive", "reference", "ref", "py", "iterative", "recursive", "simple")
 EQUIVALENT_DOC = re.compile(r"(?:equivalent|same as|identical) to\s+`*([A-Za-z_]\w*)")
-SIMPLE_TYPES = {
-    "int": "int", "str": "str", "bytes": "bytes", "bool": "bool", "list": "list", "dict": "dict",
-    "tuple": "tuple", "set": "set", "frozenset": "frozenset", "float": "(int, float)", "List": "list",
-    "Dict": "dict", "Tuple": "tuple", "Set": "set", "FrozenSet": "frozenset", "bytearray": "bytearray",
-}  # fmt: skip
 
 
 @dataclass
@@ -475,83 +478,3 @@ class Writer:
             self.import_of(names),
             contract=True,
         )
-
-
-def literal_text(text: str) -> bool:
-    try:
-        ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False
-    return True
-
-
-def names_in(pre: Iterable[str], expression: str) -> set[str]:
-    names: set[str] = set()
-    for text in [*pre, expression]:
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
-        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    return names
-
-
-def condition_names(condition: str) -> set[str]:
-    return names_in((), condition) - {
-        "isinstance",
-        "result",
-        "int",
-        "float",
-        "str",
-        "bytes",
-        "bool",
-        "list",
-        "dict",
-    }
-
-
-def type_check(annotation: str, module_names: set[str]) -> str | None:
-    """An isinstance condition a return hint promises; None when it cannot be checked simply."""
-    try:
-        node = ast.parse(annotation.strip("'\""), mode="eval").body
-    except SyntaxError:
-        return None
-    options: list[ast.expr]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        options = [node.left, node.right]
-    elif isinstance(node, ast.Subscript) and ast.unparse(node.value).rsplit(".", 1)[-1] == "Optional":
-        options = [node.slice, ast.Constant(None)]
-    else:
-        options = [node]
-    kinds = []
-    for option in options:
-        if isinstance(option, ast.Constant) and option.value is None:
-            kinds.append("type(None)")
-            continue
-        base = option.value if isinstance(option, ast.Subscript) else option
-        name = ast.unparse(base).rsplit(".", 1)[-1]
-        if name in SIMPLE_TYPES:
-            kinds.append(SIMPLE_TYPES[name])
-        elif name in module_names and name[:1].isupper() and "." not in ast.unparse(base):
-            kinds.append(name)
-        else:
-            return None
-    if kinds == ["type(None)"]:
-        return "result is None"
-    flat = list(dict.fromkeys(", ".join(k.strip("()") for k in kinds).split(", ")))
-    joined = ", ".join(flat)
-    return f"isinstance(result, ({joined}))" if len(flat) > 1 else f"isinstance(result, {joined})"
-
-
-def partner_name(name: str, forward: str, backward: str) -> str | None:
-    parts = name.split("_")
-    if forward == "to":
-        if parts[0] == "to" and len(parts) > 1:
-            return "from_" + "_".join(parts[1:])
-        if "to" in parts[1:-1]:
-            at = parts.index("to")
-            return "_".join([*parts[at + 1 :], "to", *parts[:at]])
-        return None
-    if forward in parts:
-        return "_".join(backward if p == forward else p for p in parts)
-    return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import itertools
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -19,10 +18,14 @@ from functools import cached_property
 from pathlib import Path
 
 from devcopilot.core.errors import InputError
+from devcopilot.jobs.testgen.body import (
+    called_names,
+    compared_constants,
+    documented_raises,
+    parameter_uses,
+    raised_names,
+)
 
-RAISES_SECTION = re.compile(r"^\s*(?:Raises|Throws)\s*:?\s*$", re.IGNORECASE)
-SPHINX_RAISES = re.compile(r":raises?\s+([\w.]+)\s*:")
-DOC_ENTRY = re.compile(r"^\s{0,12}([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
 HOOK_METHODS = {
     "__new__", "__del__", "__init_subclass__", "__class_getitem__", "__getattr__", "__getattribute__",
     "__setattr__", "__delattr__", "__set_name__", "__get__", "__set__", "__delete__", "__enter__",
@@ -30,8 +33,6 @@ HOOK_METHODS = {
     "__reduce_ex__", "__getstate__", "__setstate__", "__copy__", "__deepcopy__", "__subclasshook__",
 }  # fmt: skip
 """Methods the interpreter calls as hooks, not as part of what a test would do with an object."""
-BUILTIN_TYPES = {"str", "bytes", "int", "float", "bool", "list", "tuple", "dict", "set", "frozenset"}
-MAX_CONSTANTS = 24
 
 
 @dataclass(frozen=True)
@@ -365,129 +366,6 @@ def annotation_of(arg: ast.arg) -> str | None:
 
 def unparse(node: ast.expr | None) -> str | None:
     return ast.unparse(node) if node is not None else None
-
-
-def raised_names(node: ast.AST) -> set[str]:
-    """Exception classes the function raises itself (``raise X`` / ``raise X(...)``)."""
-    names = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Raise) and child.exc is not None:
-            exc = child.exc.func if isinstance(child.exc, ast.Call) else child.exc
-            if isinstance(exc, ast.Name | ast.Attribute):
-                names.add(ast.unparse(exc).rsplit(".", 1)[-1])
-    return names
-
-
-def documented_raises(docstring: str) -> set[str]:
-    """Exceptions named in a Google/NumPy ``Raises:`` section or a Sphinx ``:raises X:`` field."""
-    names = set(SPHINX_RAISES.findall(docstring))
-    in_section = False
-    for line in docstring.splitlines():
-        if RAISES_SECTION.match(line):
-            in_section = True
-            continue
-        if in_section:
-            if not line.strip() or set(line.strip()) <= {"-"}:
-                continue
-            match = DOC_ENTRY.match(line)
-            if match:
-                names.add(match.group(1))
-            elif not line.startswith((" ", "\t")):
-                in_section = False
-    return {n.rsplit(".", 1)[-1] for n in names}
-
-
-def compared_constants(node: ast.AST) -> list[str]:
-    """Literal values the function compares with, slices on, or tests membership in."""
-    seen: dict[str, None] = {}
-
-    def add(value: object) -> None:
-        if len(seen) >= MAX_CONSTANTS or isinstance(value, bool) or value is None:
-            return
-        if isinstance(value, int):
-            for near in (value - 1, value, value + 1):
-                seen.setdefault(repr(near))
-        elif isinstance(value, str | float | bytes) and len(repr(value)) <= 80:
-            seen.setdefault(repr(value))
-
-    for child in ast.walk(node):
-        if isinstance(child, ast.Compare):
-            for side in [child.left, *child.comparators]:
-                for const in constants_in(side):
-                    add(const)
-        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
-            if child.func.attr in ("startswith", "endswith", "split", "get", "find", "replace"):
-                for arg in child.args[:1]:
-                    for const in constants_in(arg):
-                        add(const)
-        elif isinstance(child, ast.Subscript) and isinstance(child.slice, ast.Constant):
-            add(child.slice.value)
-    return list(seen)
-
-
-def constants_in(node: ast.expr) -> list[object]:
-    if isinstance(node, ast.Constant):
-        return [node.value]
-    if isinstance(node, ast.Tuple | ast.List | ast.Set):
-        return [e.value for e in node.elts if isinstance(e, ast.Constant)]
-    if (
-        isinstance(node, ast.UnaryOp)
-        and isinstance(node.op, ast.USub)
-        and isinstance(node.operand, ast.Constant)
-    ):
-        value = node.operand.value
-        return [-value] if isinstance(value, int | float) and not isinstance(value, bool) else []
-    return []
-
-
-def parameter_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[str]]:
-    """What the body tests a parameter against: the kinds of input that reach its branches."""
-    params = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
-    uses: dict[str, dict[str, None]] = {}
-
-    def note(target: ast.expr, use: str) -> None:
-        if isinstance(target, ast.Name) and target.id in params:
-            uses.setdefault(target.id, {}).setdefault(use)
-
-    for child in ast.walk(node):
-        if isinstance(child, ast.Compare):
-            sides = [child.left, *child.comparators]
-            for left, right in itertools.pairwise(sides):
-                for name in names_compared(right):
-                    note(left, f"is:{name}")
-                for name in names_compared(left):
-                    note(right, f"is:{name}")
-        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and len(child.args) == 2:
-            if child.func.id in ("isinstance", "issubclass"):
-                kinds = child.args[1].elts if isinstance(child.args[1], ast.Tuple) else [child.args[1]]
-                for kind in kinds:
-                    if isinstance(kind, ast.Name | ast.Attribute):
-                        use = "isinstance" if child.func.id == "isinstance" else "is"
-                        note(child.args[0], f"{use}:{ast.unparse(kind)}")
-        elif isinstance(child, ast.Subscript) and any(isinstance(c, int) for c in constants_in(child.slice)):
-            note(child.value, "index")
-    return {name: list(found) for name, found in uses.items()}
-
-
-def names_compared(node: ast.expr) -> list[str]:
-    """Classes and constants a value is compared with, alone or in a literal collection."""
-    items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
-    return [i.id for i in items if isinstance(i, ast.Name) and (i.id[:1].isupper() or i.id in BUILTIN_TYPES)]
-
-
-def called_names(node: ast.AST) -> set[str]:
-    names = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Call):
-            if isinstance(child.func, ast.Name):
-                names.add(child.func.id)
-            elif (
-                isinstance(child.func, ast.Attribute)
-                and isinstance(child.func.value, ast.Name)
-                and child.func.value.id in ("self", "cls")
-            ):
-                names.add(child.func.attr)
-    return names
 
 
 def select_changed(spec: ModuleSpec, lines: set[int]) -> None:
