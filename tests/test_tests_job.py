@@ -431,6 +431,24 @@ def test_changed_generates_for_the_functions_the_staged_change_touches(
     assert {t["function"] for t in report["kept"]} == {"grade"}
 
 
+def test_changed_tests_what_is_staged_not_what_the_working_tree_holds(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/calc.py": "def double(n):\n    return n * 2\n"}, monkeypatch)
+    staged = 'def double(n):\n    return n * 2\n\n\ndef triple(n):\n    """>>> triple(2)\n    6\n    """\n    return n * 3\n'
+    (repo / "pkg/calc.py").write_text(staged)
+    git(repo, "add", "pkg/calc.py")
+    unstaged = staged.replace("n * 3", "n * 4") + "def unfinished(:\n"
+    (repo / "pkg/calc.py").write_text(unstaged)
+
+    code, [report], stderr = generate(cli, "--changed")
+
+    assert code == 0, stderr
+    assert report["possible_bugs"] == [], "the staged triple keeps its docstring's promise"
+    assert {(t["function"], t["kind"]) for t in report["kept"]} >= {("triple", "docstring")}
+    assert (repo / "pkg/calc.py").read_text() == unstaged, "the user's working tree is untouched"
+
+
 def test_gaps_reports_coverage_by_the_suite_per_function(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,8 +29,8 @@ from devcopilot.core.jobs import load_object
 from devcopilot.jobs.registry import JOBS
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 success; 1 a check found something at or above --fail-on; "
-    "2 usage, configuration or input error; 3 no model could answer (strict model use); "
+    "Exit codes: 0 nothing at --fail-on; 1 something at --fail-on (a finding, a possible bug); "
+    "2 usage, configuration or input error; 3 --strict-model and no model answered; "
     "4 internal error (traceback written to a log file); 130 interrupted."
 )
 

@@ -42,8 +42,9 @@ class FileShape:
     parser: PythonParser = field(repr=False)
 
     @classmethod
-    def of(cls, path: Path) -> FileShape:
-        parser = PythonParser(filename=str(path), exclude=EXCLUDE)
+    def of(cls, path: Path, text: str | None = None) -> FileShape:
+        """The shape of ``path``, or of ``text`` when the content to measure is not on disk (staged)."""
+        parser = PythonParser(text=text, filename=str(path), exclude=EXCLUDE)
         parser.parse_source()
         return cls(path, parser)
 

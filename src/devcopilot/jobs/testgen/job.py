@@ -205,7 +205,7 @@ def generate_for(
     existing = existing_file.read_text(encoding="utf-8") if existing_file.is_file() else None
     outcome = None
     with Sandbox(repo, DRIVER, overrides=contents) as sandbox:
-        bench = Workbench(spec, repo, sandbox, test_path, existing, FileShape.of(spec.path))
+        bench = Workbench(spec, repo, sandbox, test_path, existing, FileShape.of(spec.path, spec.source))
         suite = bench.suite_files()
         suite_hits = bench.suite_hits(suite)
         probe = probe_module(bench, time.monotonic() + options.budget_seconds * SEARCH_SHARE)
