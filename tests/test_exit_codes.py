@@ -110,8 +110,10 @@ def test_tests_generate_exits_1_on_a_possible_bug_and_0_without(
     git(repo, "commit", "-q", "--no-gpg-sign", "-m", "modules")
 
     buggy = cli("tests", "generate", "pkg/stats.py", "--budget-seconds", "20")
+    accepted = cli("tests", "generate", "pkg/stats.py", "--budget-seconds", "20", "--fail-on", "never")
     fine = cli("tests", "generate", "pkg/fine.py", "--budget-seconds", "20")
 
     assert buggy.code == ExitCode.FINDINGS, buggy.stderr
+    assert accepted.code == ExitCode.OK and "possible bug in mean" in accepted.stdout
     assert "possible bug in mean" in buggy.stdout
     assert fine.code == ExitCode.OK, fine.stderr

@@ -11,10 +11,17 @@ config_app = typer.Typer(
 
 @config_app.command("show")
 def show(
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
-    as_toml: bool = typer.Option(False, "--toml", help="The effective settings as TOML, ready to paste."),
+    output: str = typer.Option(
+        "text", "--format", help="text, json, or toml (the settings, ready to paste)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+    as_toml: bool = typer.Option(False, "--toml", help="Same as --format toml."),
 ) -> None:
     """Show every effective setting and the source it came from (default, a file, env, flags)."""
+    from devcopilot.cli.common import output_format
+
+    output = output_format("toml" if as_toml else output, as_json, ("text", "json", "toml"))
+    as_toml, as_json = output == "toml", output == "json"
     from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table
 

@@ -14,9 +14,13 @@ def register_log_commands(app: typer.Typer) -> None:
 
 def show_log(
     limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many of the latest records."),
-    as_json: bool = typer.Option(False, "--json", help="The records as a JSON array on stdout."),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """The latest provenance records: every model call attempt and job run, newest last."""
+    from devcopilot.cli.common import output_format
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
     from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table, warn_line
 
@@ -54,9 +58,13 @@ def show_stats(
         None, "--since", help="Only records newer than this: 90s, 30m, 24h, 7d, 2w."
     ),
     by: str = typer.Option("job", "--by", help="Group by job, model or prompt."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Calls, latency, error/timeout/retry rates, fallbacks, cache hits, cost, and verified acceptance."""
+    from devcopilot.cli.common import output_format
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
     from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table
     from devcopilot.core.errors import UsageError

@@ -11,9 +11,13 @@ models_app = typer.Typer(help="List and test the model routes.", no_args_is_help
 
 @models_app.command("list")
 def list_models(
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Routes, their models, and whether each model's credentials are set (keys are never printed)."""
+    from devcopilot.cli.common import output_format
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
     from dataclasses import asdict
 
     from devcopilot.cli.common import load_context
@@ -40,12 +44,16 @@ def test_models(
         list[str] | None,
         typer.Option("--model", "-m", help="Probe this model instead of the route's (repeatable)."),
     ] = None,
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Send the versioned probe prompt through a route and show who answered, how fast, at what cost.
 
     Exit 0 when a model answered, 3 when every model failed.
     """
+    from devcopilot.cli.common import output_format
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
     from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table, progress
     from devcopilot.core.errors import UsageError

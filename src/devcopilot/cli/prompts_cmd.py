@@ -14,9 +14,13 @@ prompts_app = typer.Typer(
 
 @prompts_app.command("list")
 def list_prompts(
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Every template with its version and origin (built-in, or a repo override that wins)."""
+    from devcopilot.cli.common import output_format
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
     from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json, print_table
 
@@ -64,9 +68,13 @@ def render_prompt(
         list[str] | None,
         typer.Option("--var", help="A template variable as key=value; key=@file reads a file."),
     ] = None,
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Render a template with variables and print the messages a model would receive."""
+    from devcopilot.cli.common import output_format
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
     from devcopilot.cli.common import load_context
     from devcopilot.cli.output import print_json
 

@@ -48,10 +48,13 @@ def generate(
     budget_seconds: float = typer.Option(60.0, "--budget-seconds", min=1.0, help="Wall time per module."),
     output: str = typer.Option("text", "--format", help="text or json."),
     as_json: JsonOption = False,
+    fail_on: str = typer.Option(
+        "error", "--fail-on", help="error: exit 1 when a generated test shows a possible bug; never."
+    ),
 ) -> None:
     """Generate tests for TARGET; each is kept only if it passes 5 random-order runs and adds coverage.
 
-    Exit 1 when a generated test shows a possible bug.
+    Exit 1 when a generated test shows a possible bug (unless --fail-on never).
     """
     import sys
 
@@ -59,6 +62,10 @@ def generate(
     from devcopilot.jobs.testgen.report import render_run
 
     output = output_format(output, as_json, ("text", "json"))
+    if fail_on not in ("error", "never"):
+        from devcopilot.core.errors import UsageError
+
+        raise UsageError(f"--fail-on {fail_on!r} is not one of error, never")
     options = GenerateOptions(
         target=target,
         changed=changed,
@@ -73,7 +80,7 @@ def generate(
         "generate",
         lambda run: run_generate(run, options),
         choice=model_choice(model, no_model, strict_model),
-        fail_on="error",
+        fail_on=fail_on,
         progress_message="generating and verifying tests…",
     )
     if output == "json":
