@@ -33,8 +33,7 @@ def print_text(result: ReviewResult) -> None:
     summary = result.summary
     skipped = len(result.coverage.skipped)
     console.print(
-        escape(result.headline())
-        + f" [{escape(result.coverage.source)}]"
+        escape(f"{result.headline()} (source: {result.coverage.source})")
         + (f"; {skipped} skipped" if skipped else "")
     )
     if summary.left_out.not_applied:
