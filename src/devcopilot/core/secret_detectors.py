@@ -1,0 +1,215 @@
+"""Which spans of a text are secrets, and of what kind: one detector set for redaction and for review.
+
+The detectors come from bc-detect-secrets, the maintained fork of Yelp's
+detect-secrets (whose last release was in 2024): every regex-based plugin it
+ships (AWS, GitHub, Slack, Stripe, npm, Twilio, SendGrid, Mailchimp, Discord,
+Square, Artifactory, Azure storage, IBM, SoftLayer, Cloudant, JWTs, private
+keys, credentials in URLs...), run through the plugin's own ``analyze_string``
+so its validity checks (a JWT must decode) apply. A new release's plugins are
+picked up without a change here. Its entropy and keyword plugins are not used:
+the entropy ones flag every hash and commit id (which an incident report must
+show), and the keyword one needs a file type; devcopilot's assignment patterns
+do that job.
+
+``ADDITIONS`` holds the kinds the fork does not detect (each says so), and the
+whole-block form of a private key, so that redaction removes the key body and
+not just its header. A fork match that stops inside a longer token (a Slack
+token with capitals, a live Stripe key longer than the fork's 24 characters)
+is widened to the whole token, so no tail of a secret is left behind.
+
+Importing the fork costs about 0.1 s (it imports ``requests``), paid only on
+the paths that redact or review, never by ``--help`` or an empty pre-commit run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+ASSIGNMENT_KINDS = frozenset({"password", "secret"})
+"""Kinds found by a key name and an assignment, not by the value's own format."""
+_FORWARD = re.compile(r"[A-Za-z0-9_\-+/=]*")
+_BACKWARD = re.compile(r"[A-Za-z0-9_\-+/]*$")
+
+FORK_KINDS = {
+    "AWSKeyDetector": "aws-access-key",
+    "ArtifactoryDetector": "artifactory-token",
+    "AzureStorageKeyDetector": "azure-storage-key",
+    "BasicAuthDetector": "url-password",
+    "CloudantDetector": "cloudant-credential",
+    "DiscordBotTokenDetector": "discord-token",
+    "GitHubTokenDetector": "github-token",
+    "IbmCloudIamDetector": "ibm-cloud-iam-key",
+    "IbmCosHmacDetector": "ibm-cos-hmac-key",
+    "JwtTokenDetector": "jwt",
+    "MailchimpDetector": "mailchimp-key",
+    "NpmDetector": "npm-token",
+    "PrivateKeyDetector": "private-key",
+    "SendGridDetector": "sendgrid-key",
+    "SlackDetector": "slack-token",
+    "SoftlayerDetector": "softlayer-key",
+    "SquareOAuthDetector": "square-oauth-secret",
+    "StripeDetector": "stripe-key",
+    "TwilioKeyDetector": "twilio-key",
+}
+"""Placeholder kinds for the fork's plugins; a plugin not listed gets a slug of its ``secret_type``."""
+WIDENED_KINDS = frozenset(FORK_KINDS.values()) - {"url-password", "private-key", "jwt"}
+"""Kinds whose value is one token: a match that stops inside it is widened to the whole token."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str
+    regex: re.Pattern[str]
+    group: int = 0
+    """The group holding the secret itself; the rest of the match (a key name, ``Bearer``) is kept."""
+
+
+def _p(kind: str, pattern: str, group: int = 0, flags: int = 0) -> Pattern:
+    return Pattern(kind, re.compile(pattern, flags), group)
+
+
+# An assignment operator (never a comparison), then the value: a quoted literal, or a bare token
+# that is not code (a call, an index, an attribute chain, a parameter's type in a signature) nor a
+# reference (``$VAR``, ``{{ x }}``, ``<x>``). The bare token is possessive so that the check after it
+# cannot be dodged by giving back characters.
+ASSIGNED_VALUE = (
+    r"""\s*(?::=|=>|[:=])(?!=)\s*"""
+    r"""(?:"([^"\n]{1,512})"|'([^'\n]{1,512})'"""
+    r"""|(?![\w.]*[(\[])(?![A-Za-z_]\w*\.[A-Za-z_])(?!\$|\{\{|<)([^\s"',;#=()\[\]{}]{1,512}+)(?![)\],]))"""
+)
+VALUE_GROUPS = (1, 2, 3)
+
+ADDITIONS: tuple[Pattern, ...] = (
+    # The whole PEM block: the fork flags the header line only.
+    _p(
+        "private-key",
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+        r"[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+    ),
+    # Kinds the fork has no plugin for.
+    _p("gcp-api-key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    _p("gcp-oauth-token", r"\bya29\.[0-9A-Za-z_\-]{20,}"),
+    _p("gcp-service-account-key-id", r"""(?i)["']?private_key_id["']?\s*[:=]\s*["']?([0-9a-f]{40})\b""", 1),
+    _p(
+        "azure-client-secret",
+        r"(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.-])",
+    ),
+    _p("azure-sas-token", r"(?i)[?&]sig=([A-Za-z0-9%+/=]{40,})", 1),
+    _p("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b"),
+    _p("gitlab-token", r"\bgl(?:pat|dt|ptt|rt|soat|ft|imt|agent|cbt)-[A-Za-z0-9_\-]{20,}\b"),
+    _p("slack-webhook", r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/_\-]{20,}"),
+    _p("stripe-key", r"\b(?:sk|rk)_test_[A-Za-z0-9]{16,}\b"),
+    _p("anthropic-key", r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{20,}"),
+    _p(
+        "openai-key",
+        r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}(?:T3BlbkFJ[A-Za-z0-9_\-]{20,})?",
+    ),
+    _p("pypi-token", r"\bpypi-AgE[A-Za-z0-9_\-]{50,}"),
+    _p("huggingface-token", r"\bhf_[A-Za-z0-9]{30,40}\b"),
+    _p(
+        "authorization-header",
+        r"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|token|digest|apikey)\s+"
+        r"([A-Za-z0-9._~+/\-]{8,}=*)",
+        1,
+    ),
+    _p("password", r"(?i)\b[\w.\-]*(?:password|passwd|passphrase|pwd)[\w\-]*[\"']?" + ASSIGNED_VALUE),
+    _p(
+        "secret",
+        r"(?i)\b[\w.\-]*(?:secret|api_?key|access_?token|auth_?token|private_?key|client_?secret)[\w\-]*[\"']?"
+        + ASSIGNED_VALUE,
+    ),
+)
+# Assignments whose "value" is a placeholder or a language constant hold no secret.
+HARMLESS_VALUES = frozenset(
+    {"", "none", "null", "nil", "true", "false", "changeme", "xxx", "***", "redacted"}
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    start: int
+    end: int
+
+
+def find(text: str) -> list[Hit]:
+    """Every secret in ``text``, non-overlapping, in order.
+
+    A secret found by its own format wins over a key-name assignment on the same span (the kind is
+    then the precise one); among the rest, the earlier and then the longer claim wins.
+    """
+    kept: list[Hit] = []
+    for hit in sorted(
+        _candidates(text), key=lambda h: (h.kind in ASSIGNMENT_KINDS, h.start, -(h.end - h.start))
+    ):
+        if not any(hit.start < other.end and other.start < hit.end for other in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def _candidates(text: str) -> Iterator[Hit]:
+    for pattern in ADDITIONS:
+        for match in pattern.regex.finditer(text):
+            span = _pattern_span(match, pattern)
+            if span is not None:
+                yield Hit(pattern.kind, *span)
+    for kind, detector in _fork_detectors():
+        for value in set(detector.analyze_string(text)):
+            if not value or value.strip().lower() in HARMLESS_VALUES:
+                continue
+            for found in re.finditer(re.escape(value), text):
+                yield _widened(text, _refined(kind, value), found.start(), found.end())
+
+
+def _pattern_span(match: re.Match[str], pattern: Pattern) -> tuple[int, int] | None:
+    """Where the secret lies in the match, or ``None`` when the match holds no real secret."""
+    if pattern.kind in ASSIGNMENT_KINDS:
+        group = next((g for g in VALUE_GROUPS if match.group(g) is not None), None)
+        if group is None:
+            return None
+        span = match.span(group)
+    else:
+        span = match.span(pattern.group)
+    value = match.string[span[0] : span[1]]
+    if value.strip().lower() in HARMLESS_VALUES or value.startswith("[REDACTED:"):
+        return None
+    return span
+
+
+def _refined(kind: str, value: str) -> str:
+    """One plugin can find two kinds (an AWS key id or its secret, a Slack token or a webhook)."""
+    if kind == "aws-access-key" and not re.match(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)", value):
+        return "aws-secret-key"
+    if kind == "slack-token" and value.startswith("https://"):
+        return "slack-webhook"
+    return kind
+
+
+def _widened(text: str, kind: str, start: int, end: int) -> Hit:
+    if kind in WIDENED_KINDS:
+        forward = _FORWARD.match(text, end)
+        backward = _BACKWARD.search(text, 0, start)
+        end = forward.end() if forward else end
+        start = backward.start() if backward else start
+    return Hit(kind, start, end)
+
+
+@cache
+def _fork_detectors() -> tuple[tuple[str, Any], ...]:
+    """One instance of every regex-based plugin the installed fork ships, with its placeholder kind."""
+    from detect_secrets.core.plugins.util import (  # noqa: PLC0415 - about 0.1 s: only when text is scanned
+        get_mapping_from_secret_type_to_class,
+    )
+    from detect_secrets.plugins.base import RegexBasedDetector  # noqa: PLC0415
+
+    found = []
+    for secret_type, plugin in sorted(get_mapping_from_secret_type_to_class().items()):
+        if not issubclass(plugin, RegexBasedDetector):
+            continue  # entropy and keyword plugins: see the module's docstring
+        kind = FORK_KINDS.get(plugin.__name__) or re.sub(r"[^a-z0-9]+", "-", secret_type.lower()).strip("-")
+        found.append((kind, plugin()))
+    return tuple(found)
