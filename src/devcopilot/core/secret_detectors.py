@@ -23,7 +23,9 @@ the paths that redact or review, never by ``--help`` or an empty pre-commit run.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -79,7 +81,7 @@ def _p(kind: str, pattern: str, group: int = 0, flags: int = 0) -> Pattern:
 ASSIGNED_VALUE = (
     r"""\s*(?::=|=>|[:=])(?!=)\s*"""
     r"""(?:"([^"\n]{1,512})"|'([^'\n]{1,512})'"""
-    r"""|(?![\w.]*[(\[])(?![A-Za-z_]\w*\.[A-Za-z_])(?!\$|\{\{|<)([^\s"',;#=()\[\]{}]{1,512}+)(?![)\],]))"""
+    r"""|(?![\w.]*[(\[])(?![A-Za-z_]\w*\.[A-Za-z_])(?!\$|\{\{|<)([^\s"',;=()\[\]{}]{1,512}+)(?![)\]]))"""
 )
 VALUE_GROUPS = (1, 2, 3)
 
@@ -91,7 +93,7 @@ ADDITIONS: tuple[Pattern, ...] = (
         r"[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
     ),
     # Kinds the fork has no plugin for.
-    _p("gcp-api-key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    _p("gcp-api-key", r"\bAIza[0-9A-Za-z_\-]{35}(?![\w-])"),
     _p("gcp-oauth-token", r"\bya29\.[0-9A-Za-z_\-]{20,}"),
     _p("gcp-service-account-key-id", r"""(?i)["']?private_key_id["']?\s*[:=]\s*["']?([0-9a-f]{40})\b""", 1),
     _p(
@@ -116,6 +118,9 @@ ADDITIONS: tuple[Pattern, ...] = (
         r"([A-Za-z0-9._~+/\-]{8,}=*)",
         1,
     ),
+    # The scheme most providers now share (GitHub's): a short lower-case prefix, an underscore, and a
+    # long random body. A body must mix letters and digits; entropy decides in ``looks_random``.
+    _p("api-token", r"(?<![\w\-])[a-z]{2,8}_(?:[a-z0-9]{1,8}_)?([A-Za-z0-9]{30,120})(?![\w\-])", 1),
     _p("password", r"(?i)\b[\w.\-]*(?:password|passwd|passphrase|pwd)[\w\-]*[\"']?" + ASSIGNED_VALUE),
     _p(
         "secret",
@@ -123,6 +128,17 @@ ADDITIONS: tuple[Pattern, ...] = (
         + ASSIGNED_VALUE,
     ),
 )
+RANDOM_KINDS = frozenset({"api-token"})
+"""Kinds found by shape alone: kept only when the value looks random (``looks_random``)."""
+UNLABELLED = re.compile(r"(?<![A-Za-z0-9_\-+/=.])[A-Za-z0-9_\-+/]{24,256}={0,2}(?![A-Za-z0-9_\-+/=])")
+"""Any long token; redaction (never the review) removes one that looks random, whatever its format."""
+MIN_HEX_TOKEN = 32
+MIN_SINGLE_CASE = 32
+MIN_DIGITS = 4
+DIGEST_WORDS = ("sha", "md5", "hash", "digest", "commit", "rev", "uuid", "checksum", "crc", "blake", "etag")
+"""Prefixes under which a long hex value is a digest or an id, not a token."""
+MIN_RANDOM_BITS = 3.5
+"""Entropy per character a token's body must reach to count as random (keys are; identifiers are not)."""
 # Assignments whose "value" is a placeholder or a language constant hold no secret.
 HARMLESS_VALUES = frozenset(
     {"", "none", "null", "nil", "true", "false", "changeme", "xxx", "***", "redacted"}
@@ -136,15 +152,45 @@ class Hit:
     end: int
 
 
-def find(text: str) -> list[Hit]:
+def shannon_entropy(text: str) -> float:
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def looks_random(value: str) -> bool:
+    """Letters and digits mixed with high entropy, and not a hex digest (hashes and commit ids are shown)."""
+    body = value.rstrip("=")
+    has_digit = any(c.isdigit() for c in body)
+    has_letter = any(c.isalpha() for c in body)
+    hex_only = all(c in "0123456789abcdefABCDEF-" for c in body)
+    return has_digit and has_letter and not hex_only and shannon_entropy(body) >= MIN_RANDOM_BITS
+
+
+def find(text: str, *, unlabelled: bool = False) -> list[Hit]:
     """Every secret in ``text``, non-overlapping, in order.
 
     A secret found by its own format wins over a key-name assignment on the same span (the kind is
-    then the precise one); among the rest, the earlier and then the longer claim wins.
+    then the precise one); among the rest, the earlier and then the longer claim wins. With
+    ``unlabelled``, any long token that looks random is a secret too (``high-entropy-token``):
+    what redaction does, so that a format no detector knows still never leaves the machine.
     """
+    candidates = list(_candidates(text))
+    if unlabelled:
+        candidates += [
+            Hit("high-entropy-token", m.start(), m.end())
+            for m in UNLABELLED.finditer(text)
+            if _unlabelled_secret(m.group(0))
+        ]
     kept: list[Hit] = []
     for hit in sorted(
-        _candidates(text), key=lambda h: (h.kind in ASSIGNMENT_KINDS, h.start, -(h.end - h.start))
+        candidates,
+        key=lambda h: (
+            h.kind in ASSIGNMENT_KINDS or h.kind == "high-entropy-token",
+            h.start,
+            -(h.end - h.start),
+        ),
     ):
         if not any(hit.start < other.end and other.start < hit.end for other in kept):
             kept.append(hit)
@@ -177,7 +223,29 @@ def _pattern_span(match: re.Match[str], pattern: Pattern) -> tuple[int, int] | N
     value = match.string[span[0] : span[1]]
     if value.strip().lower() in HARMLESS_VALUES or value.startswith("[REDACTED:"):
         return None
+    if pattern.kind in RANDOM_KINDS and not (looks_random(value) or _prefixed_hex(match, value)):
+        return None
     return span
+
+
+def _prefixed_hex(match: re.Match[str], body: str) -> bool:
+    """A long hex body behind a service's prefix is a token (``shpat_...``), unless it names a digest."""
+    prefix = match.group(0)[: match.start(1) - match.start(0)].lower()
+    hex_only = all(c in "0123456789abcdefABCDEF" for c in body)
+    return hex_only and len(body) >= MIN_HEX_TOKEN and not any(name in prefix for name in DIGEST_WORDS)
+
+
+def _unlabelled_secret(value: str) -> bool:
+    """A long random token of no known format: base64-like (mixed case), or long with many digits.
+
+    Both shapes are rare in prose and code (identifiers have few digits; digests are hex and pass).
+    """
+    if not looks_random(value):
+        return False
+    if any(c.isupper() for c in value) and any(c.islower() for c in value):
+        return True
+    digits = sum(c.isdigit() for c in value)
+    return len(value) >= MIN_SINGLE_CASE and digits >= MIN_DIGITS and len(value) - digits >= MIN_DIGITS
 
 
 def _refined(kind: str, value: str) -> str:
@@ -213,3 +281,64 @@ def _fork_detectors() -> tuple[tuple[str, Any], ...]:
         kind = FORK_KINDS.get(plugin.__name__) or re.sub(r"[^a-z0-9]+", "-", secret_type.lower()).strip("-")
         found.append((kind, plugin()))
     return tuple(found)
+
+
+# What makes a found value worth reporting (redaction removes every match regardless).
+CREDENTIAL_KINDS = ASSIGNMENT_KINDS | {"url-password", "authorization-header"}
+"""Kinds whose value is free-form (anything a person typed): judged by ``plausible_credential``."""
+STRUCTURED_KINDS = frozenset({"private-key", "jwt", "slack-webhook"})
+_PLACEHOLDER = re.compile(r"EXAMPLE|example|placeholder|dummy|changeme|your[_-]?(?:key|token|secret)", re.I)
+_PLACEHOLDER_WORDS = re.compile(
+    r"passw|secret|token|example|sample|dummy|changeme|placeholder|redacted|xxx|\*\*\*|fake|test|foo|bar"
+    r"|%[sd(]|\{|\}|<|>|\$",
+    re.IGNORECASE,
+)
+MIN_CREDENTIAL_LENGTH = 6
+MIN_CREDENTIAL_BITS = 2.5
+MIN_TOKEN_BITS = 3.0
+
+
+def looks_real(kind: str, value: str) -> bool:
+    """Whether a found secret is plausibly real rather than documentation, a fixture or a placeholder.
+
+    Tokens (a format of their own) must not read as a documented example and must be random enough;
+    free-form credentials (a password, a URL's password, an Authorization header) must also not be a
+    word, an identifier, a template placeholder or text with spaces.
+    """
+    if kind in CREDENTIAL_KINDS:
+        return plausible_credential(kind, value)
+    if _PLACEHOLDER.search(value):
+        return False
+    if kind in STRUCTURED_KINDS:
+        return True
+    body = value.split("_", 1)[-1] if "_" in value[:12] else value
+    return shannon_entropy(body) >= MIN_TOKEN_BITS
+
+
+def plausible_credential(kind: str, value: str) -> bool:
+    from urllib.parse import unquote  # noqa: PLC0415 - only a found credential is decoded
+
+    text = unquote(value)
+    if kind == "authorization-header":
+        text = _basic_password(text) or text
+    entropy = shannon_entropy(text)
+    word_like = re.fullmatch(r"[A-Za-z_][A-Za-z_.\-]*", text) is not None and entropy < MIN_RANDOM_BITS
+    return not (
+        len(text) < MIN_CREDENTIAL_LENGTH
+        or any(c.isspace() for c in text)
+        or word_like  # a word or an identifier, not a typed or generated password
+        or _PLACEHOLDER_WORDS.search(text) is not None
+        or entropy < MIN_CREDENTIAL_BITS
+    )
+
+
+def _basic_password(encoded: str) -> str | None:
+    """The password part of a Basic credential (``base64(user:password)``), when it decodes."""
+    import base64  # noqa: PLC0415
+    import binascii  # noqa: PLC0415
+
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return decoded.split(":", 1)[1] if ":" in decoded else None

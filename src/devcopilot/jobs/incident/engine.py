@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from devcopilot.core.injection import find_injection
 from devcopilot.jobs.incident.checks import quote
 from devcopilot.jobs.incident.correlate import Commit, commits_before, rank
 from devcopilot.jobs.incident.events import ERROR_LEVELS
@@ -33,6 +34,7 @@ BASELINE_SHARE = 0.25
 MIN_BURST = 5
 SPIKE_FACTOR = 5.0
 MAX_HYPOTHESES = 5
+MAX_INJECTION_NOTES = 5
 
 
 @dataclass
@@ -169,6 +171,7 @@ def explain(gathered: Gathered, *, repo: Path | None, notes: list[str], sources:
         questions.append(
             f"{gathered.out_of_order} events were out of time order; the timeline is sorted by time"
         )
+    questions += _aimed_at_models(signals)
     report = IncidentReport(
         id=incident_id,
         summary=summary,
@@ -188,6 +191,22 @@ def explain(gathered: Gathered, *, repo: Path | None, notes: list[str], sources:
         templates=len(signals.templates),
     )
     return Analysis(report, fingerprint, signals, gathered, ranked, groups)
+
+
+def _aimed_at_models(signals: Signals) -> list[str]:
+    """Log lines written to steer an AI assistant: said in the report, passed to a model only as data."""
+    found = []
+    for template in signals.templates:
+        source, line, message = signals.stats[template.id].samples[0]
+        aimed = find_injection(message)
+        if aimed is not None:
+            found.append(
+                f"{source}:{line} holds text aimed at an AI assistant ({aimed.family}): "
+                "it is treated as data and cannot steer this report; who wrote it there?"
+            )
+        if len(found) == MAX_INJECTION_NOTES:
+            break
+    return found
 
 
 def _anomalous(signals: Signals, gathered: Gathered) -> list[Template[KeyStats]]:

@@ -1,9 +1,10 @@
 """Text in a change that tries to steer an AI reviewer, or hides what a human reviewer sees.
 
 Hidden and bidirectional Unicode makes code read differently from how it runs
-(the "Trojan Source" attack); text addressed to an AI reviewer tries to talk a
-model into silence. Both are reported as findings the model cannot lower:
-model output can only ever add findings.
+(the "Trojan Source" attack); text aimed at an AI reviewer (``core.injection``:
+chat-template tokens, role claims, instructions to drop rules, lower findings,
+answer a fixed word or stay silent) tries to talk a model into silence. Both are
+reported as findings the model cannot lower: model output can only ever add findings.
 """
 
 from __future__ import annotations
@@ -12,23 +13,17 @@ import re
 import unicodedata
 
 from devcopilot.core.findings import Finding, Severity
+from devcopilot.core.injection import find_injection
 from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding
 from devcopilot.jobs.review.files import ReviewFile
 
 # Bidirectional overrides and isolates, zero-width characters, the word joiner, the invisible
 # operators, and the Unicode tag block (invisible ASCII look-alikes).
 _HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
-_ADDRESSED = re.compile(
-    r"(?i)\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+)?"
-    r"(?:previous|prior|above|earlier|preceding|system)\s+(?:instructions?|prompts?|rules?|directions?)"
-    r"|\b(?:AI|LLM|language model|assistant|code reviewer|reviewer bot|copilot|chatgpt|claude|gpt)\b"
-    r"[^\n]{0,60}\b(?:approve|report no|do not (?:report|flag|mention)|must not (?:report|flag)"
-    r"|say nothing|lgtm)"
-    r"|\breport no (?:issues|findings|problems|vulnerabilities)\b"
-    r"|\bthis (?:code|change|file) (?:is|has been) (?:already )?(?:verified|approved) (?:as )?safe\b"
-)
 HIDDEN_MESSAGE = "hidden or bidirectional Unicode ({names}): the code may not read as it runs"
-ADDRESSED_MESSAGE = "text that addresses an AI reviewer; it cannot change this review, but ask why it is here"
+ADDRESSED_MESSAGE = (
+    "text aimed at an AI reviewer ({family}): it cannot change this review, but ask why it is here"
+)
 
 
 class InjectionAnalyzer:
@@ -50,10 +45,10 @@ class InjectionAnalyzer:
                     names = ", ".join(sorted({unicodedata.name(ch, f"U+{ord(ch):04X}") for ch in hidden}))
                     message = HIDDEN_MESSAGE.format(names=names)
                     findings.append(self._finding(file, number, "error", "hidden-unicode", message))
-                if _ADDRESSED.search(line):
-                    findings.append(
-                        self._finding(file, number, "warning", "addressed-to-ai", ADDRESSED_MESSAGE)
-                    )
+                aimed = find_injection(line)
+                if aimed is not None:
+                    message = ADDRESSED_MESSAGE.format(family=aimed.family)
+                    findings.append(self._finding(file, number, "warning", "addressed-to-ai", message))
         return findings
 
     def _finding(self, file: ReviewFile, line: int, severity: Severity, rule: str, message: str) -> Finding:

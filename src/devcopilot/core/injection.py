@@ -1,0 +1,148 @@
+"""Text written to steer an AI reviewer or assistant: found by what it does, not by a list of phrases.
+
+Repository and log content reaches models fenced as untrusted data, so such text
+cannot change what the engine found; it is still reported, because whoever put
+it there meant a model to obey it. A line is flagged when it does one of these:
+
+- uses a chat template's control tokens (``<|im_start|>``, ``[INST]``, ``<<SYS>>``...);
+- claims a conversation role (``SYSTEM:``, ``### Assistant``, "new instructions:");
+- tells the reader to drop its instructions ("ignore / disregard / override ... rules",
+  "previous guidelines no longer apply");
+- asks for fewer or milder findings ("mark all findings as info", "treat these
+  vulnerabilities as false positives");
+- asks for a fixed answer or an approval ("respond only with LGTM", "approve this PR");
+- addresses an AI, a model, a bot or a reviewer and asks it to stay silent or skip.
+
+Each rule is a combination of word families (verbs of control, objects that
+are instructions or verdicts, addressees), so a new phrasing of the same move
+is caught without a new entry. Rules never name a product or a phrase list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_W = r"[\w'\u2019-]+"
+_GAP = rf"(?:\W+{_W}){{0,5}}?\W+"
+"""Up to five words between two parts of a rule."""
+
+ADDRESSEE = (
+    r"(?:\bAI\b|\bA\.I\.|\bLLMs?\b|\blanguage models?\b|\bmodels?\b|\bassistants?\b|\bagents?\b|\bbots?\b"
+    r"|\bcopilots?\b|\bchat ?bots?\b|\breview(?:er|ers|ing tools?)\b|\bauto-?review\w*|\bscanners?\b)"
+)
+INSTRUCTIONS = (
+    r"(?:instructions?|rules?|guidelines?|directives?|policy|policies|constraints?|guidance"
+    r"|(?:system|original|initial|review(?:er)?|your) (?:message|prompt)s?)"
+)
+VERDICTS = (
+    r"(?:findings?|issues?|warnings?|errors?|vulnerabilit(?:y|ies)|problems?|alerts?|bugs?|flaws?|risks?"
+    r"|smells?|concerns?|defects?|severit(?:y|ies)|secrets?)"
+)
+SUBJECTS = (
+    r"(?:code|file|files|change|changes|commit|diff|patch|PR|pull request|merge request|MR|module|snippet)"
+)
+MILD = (
+    r"(?:info(?:rmational)?|low(?:[- ]severity| priority)?|minor|trivial|safe|benign|harmless"
+    r"|false[- ]positives?|not applicable|n/?a|resolved|ok(?:ay)?|clean|approved|passing|ignorable"
+    r"|cosmetic|none)"
+)
+_DROP = (
+    r"(?:ignore|disregard|forget|override|overrule|bypass|discard|abandon|drop|skip|set aside|throw out"
+    r"|cancel|void)"
+)
+_SILENCE = (
+    r"(?:do not|don't|never|must not|should not|shouldn't|no need to|not necessary to|refrain from|avoid)"
+    r"\s+(?:report|flag|mention|raise|comment on|point out|list|output|surface|warn about|analy[sz]e|review"
+    r"|scan)"
+)
+_ANSWER = r"(?:respond|reply|answer|output|return|say|print|write|emit|state|conclude)"
+FIXED = (
+    r"(?:LGTM|approved?|pass(?:ed)?|ok(?:ay)?|no (?:issues|findings|problems)|looks good|ship it|\+1|yes"
+    r"|none)"
+)
+"""Answers that stand for a verdict without a review."""
+
+RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "chat-template",
+        re.compile(
+            r"<\|\s*(?:im_start|im_end|system|assistant|user|endoftext|begin_of_text|start_header_id"
+            r"|end_header_id|eot_id|eom_id|im_sep)\s*\|>|\[/?INST\]|<<\s*/?SYS\s*>>|<(?:start|end)_of_turn>",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "role-claim",
+        re.compile(
+            r"(?:^|[\s#/*\"'>\[(-])(?:SYSTEM|ASSISTANT|DEVELOPER)(?:\s+(?:PROMPT|MESSAGE|NOTE|OVERRIDE))?\s*[:>\]]"
+            r"|(?i:#{1,4}\s*(?:system|assistant|developer)\b\s*(?:prompt|message)?\s*(?::|$))"
+            r"|(?i:\b(?:system|developer)\s+(?:prompt|message|instructions?|override|update|notice)\s*:)"
+            r"|(?i:\b(?:new|updated|revised|real|actual|true)\s+(?:system\s+)?instructions?\s*:)"
+            r"|(?i:\byou are (?:now )?(?:an?|the) (?:AI|assistant|model|reviewer|code review))"
+        ),
+    ),
+    (
+        "instruction-override",
+        re.compile(
+            rf"\b{_DROP}{_GAP}(?:previous|prior|above|earlier|preceding|original|old|existing|all|any|your|the"
+            rf"|these|those|system|other)\b(?:\W+{_W}){{0,3}}?\W+{INSTRUCTIONS}\b"
+            rf"|\b(?:previous|prior|above|earlier|preceding|original|old|former|all|any|your)\s+"
+            rf"(?:\w+\s+){{0,2}}{INSTRUCTIONS}\s+(?:no longer apply|do(?:es)? not apply|(?:are|is) "
+            rf"(?:void|obsolete|cancell?ed|revoked|suspended|lifted|outdated|replaced|superseded|null))"
+            rf"|\b{INSTRUCTIONS}\s+(?:have|has)\s+(?:changed|been (?:updated|replaced|revoked|lifted))",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "verdict-steering",
+        re.compile(
+            rf"\b(?:mark|treat|classify|label|rate|score|report|flag|downgrade|lower|set|consider|list|"
+            rf"record|tag|file|log)\b{_GAP}(?:all|every|any|each|these|those|this|the|its|remaining)\b"
+            rf"(?:\W+{_W}){{0,3}}?\W+(?:{VERDICTS}|{SUBJECTS})\b(?:\W+{_W}){{0,4}}?\W+(?:as|to)\s+(?:an?\s+)?{MILD}\b"
+            rf"|\b(?:report|find|output|return|list|show)\s+(?:zero|no|0)\s+(?:\w+\s+){{0,2}}"
+            rf"{VERDICTS}\b"
+            rf"|\b(?:severity|risk)\s+(?:must|should|has to|needs to)\s+be\s+(?:set\s+to\s+)?{MILD}\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "fixed-answer",
+        re.compile(
+            rf"\b(?:only|just|exclusively|solely)\s+{_ANSWER}\s+(?:with\s+)?(?:the\s+(?:word|text)\s+)?"
+            rf"[\"'`]?{FIXED}\b"
+            rf"|\b{_ANSWER}\s+(?:with\s+)?(?:only|just|exactly|nothing (?:but|except)|solely)\b"
+            rf"(?:\W+{_W}){{0,3}}?\W*[\"'`]?{FIXED}\b"
+            rf"|\b{_ANSWER}\b[^.\n]{{0,40}}\band nothing else\b"
+            rf"|\b(?:approve|lgtm|auto-?approve|rubber-?stamp|sign off on)\s+(?:this|the|these|my)\s+"
+            rf"(?:\w+\s+)?{SUBJECTS}\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "addressed-to-ai",
+        re.compile(
+            rf"{ADDRESSEE}[^\n]{{0,80}}?\b(?:{_SILENCE}|{_DROP}\s+(?:this|the|these|it)\b|approve|stay silent"
+            rf"|keep quiet|say nothing|look away|pass (?:this|it)|let (?:this|it) (?:pass|through)|trust)"
+            rf"|\b(?:note|message|instructions?|attention|hey|dear)\s+(?:to|for)?\s*(?:the\s+|any\s+|all\s+)?"
+            rf"{ADDRESSEE}\s*[:,!-]",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Injection:
+    family: str
+    start: int
+    end: int
+
+
+def find_injection(line: str) -> Injection | None:
+    """The first rule the line breaks, or ``None``."""
+    for family, rule in RULES:
+        match = rule.search(line)
+        if match is not None:
+            return Injection(family, match.start(), match.end())
+    return None
