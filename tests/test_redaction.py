@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -117,3 +119,77 @@ def test_a_token_anywhere_in_text_never_survives(before: str, token: str, after:
 
     assert token not in result.text
     assert "[REDACTED:" in result.text
+
+
+def _random(alphabet: str, n: int, seed: int) -> str:
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - test tokens, generated so no real-looking literal is committed
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+URLSAFE = ALNUM + "-_"
+GENERATED = [
+    ("npm-token", lambda s: "npm_" + _random(ALNUM, 36, s)),
+    ("pypi-token", lambda s: "pypi-AgEIcHlwaS5vcmc" + _random(URLSAFE, 70, s)),
+    ("twilio-key", lambda s: "SK" + _random("0123456789abcdef", 32, s)),
+    ("sendgrid-key", lambda s: f"SG.{_random(URLSAFE, 22, s)}.{_random(URLSAFE, 43, s)}"),
+    ("authorization-header", lambda s: "Authorization: Bearer " + _random(URLSAFE, 40, s)),
+    ("authorization-header", lambda s: "Authorization: Basic " + _random(ALNUM, 28, s) + "=="),
+    (
+        "gcp-service-account-key-id",
+        lambda s: '"private_key_id": "' + _random("0123456789abcdef", 40, s) + '"',
+    ),
+    ("password", lambda s: "DB_PASSWORD=" + _random(ALNUM + "!#%&*", 16, s)),
+    ("api-token", lambda s: "shpat_" + _random(ALNUM, 36, s)),
+]
+
+
+@pytest.mark.parametrize(("kind", "make"), GENERATED, ids=[f"{k}-{i}" for i, (k, _) in enumerate(GENERATED)])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_formats_the_fork_and_devcopilot_add_are_redacted_and_reported(
+    kind: str, make: Any, seed: int
+) -> None:
+    from devcopilot.core.secret_detectors import looks_real
+
+    written = make(seed)
+    text = f"settings:\n  value: {written}\n"
+
+    redacted = redact(text).text
+    found = [(k, text[s:e]) for k, s, e in find_secrets(text)]
+
+    assert f"[REDACTED:{kind}]" in redacted
+    secret = written.split()[-1].split("=", 1)[-1].strip('"')
+    assert not any(secret[i : i + 12] in redacted for i in range(len(secret) - 11)), redacted
+    assert any(k == kind and looks_real(k, value) for k, value in found), found
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("password", "password123"),
+        ("password", "%s"),
+        ("password", "a secret"),
+        ("password", "Repeat"),
+        ("secret", "access_token"),
+        ("url-password", "a%20secret"),
+        ("authorization-header", "dXNlcm5hbWU6cGFzc3dvcmQ="),  # "username:password"
+        ("aws-access-key", "AKIAIOSFODNN7EXAMPLE"),
+    ],
+)
+def test_documented_examples_and_placeholders_are_redacted_but_not_reported(kind: str, value: str) -> None:
+    from devcopilot.core.secret_detectors import looks_real
+
+    assert not looks_real(kind, value)
+
+
+def test_a_long_random_token_of_no_known_format_never_leaves() -> None:
+    token = "dapi" + _random("0123456789abcdef", 32, 7)
+    commit = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+
+    redacted = redact(f"token {token} at commit {commit}").text
+
+    assert token not in redacted and "[REDACTED:high-entropy-token]" in redacted
+    assert commit in redacted, "digests and commit ids stay readable"
+    assert find_secrets(f"token {token}") == [], "the review does not report a format it cannot name"

@@ -92,6 +92,9 @@ ADDITIONS: tuple[Pattern, ...] = (
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
         r"[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
     ),
+    # The fork's npm plugin yields nothing for ``npm_...`` tokens: its pattern's capture group belongs
+    # to the other alternative, so ``findall`` returns an empty group for this one.
+    _p("npm-token", r"\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
     # Kinds the fork has no plugin for.
     _p("gcp-api-key", r"\bAIza[0-9A-Za-z_\-]{35}(?![\w-])"),
     _p("gcp-oauth-token", r"\bya29\.[0-9A-Za-z_\-]{20,}"),
