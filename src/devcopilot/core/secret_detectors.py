@@ -68,10 +68,12 @@ class Pattern:
     regex: re.Pattern[str]
     group: int = 0
     """The group holding the secret itself; the rest of the match (a key name, ``Bearer``) is kept."""
+    needles: tuple[str, ...] = ()
+    """Lower-case text one of which every match contains: a text without any is not searched."""
 
 
-def _p(kind: str, pattern: str, group: int = 0, flags: int = 0) -> Pattern:
-    return Pattern(kind, re.compile(pattern, flags), group)
+def _p(kind: str, pattern: str, group: int = 0, flags: int = 0, needles: tuple[str, ...] = ()) -> Pattern:
+    return Pattern(kind, re.compile(pattern, flags), group, needles)
 
 
 # An assignment operator (never a comparison), then the value: a quoted literal, or a bare token
@@ -91,44 +93,71 @@ ADDITIONS: tuple[Pattern, ...] = (
         "private-key",
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
         r"[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+        needles=("private key",),
     ),
     # The fork's npm plugin yields nothing for ``npm_...`` tokens: its pattern's capture group belongs
     # to the other alternative, so ``findall`` returns an empty group for this one.
-    _p("npm-token", r"\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
+    _p("npm-token", r"\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", needles=("npm_",)),
     # Kinds the fork has no plugin for.
-    _p("gcp-api-key", r"\bAIza[0-9A-Za-z_\-]{35}(?![\w-])"),
-    _p("gcp-oauth-token", r"\bya29\.[0-9A-Za-z_\-]{20,}"),
-    _p("gcp-service-account-key-id", r"""(?i)["']?private_key_id["']?\s*[:=]\s*["']?([0-9a-f]{40})\b""", 1),
+    _p("gcp-api-key", r"\bAIza[0-9A-Za-z_\-]{35}(?![\w-])", needles=("aiza",)),
+    _p("gcp-oauth-token", r"\bya29\.[0-9A-Za-z_\-]{20,}", needles=("ya29.",)),
+    _p(
+        "gcp-service-account-key-id",
+        r"""(?i)["']?private_key_id["']?\s*[:=]\s*["']?([0-9a-f]{40})\b""",
+        1,
+        needles=("private_key_id",),
+    ),
     _p(
         "azure-client-secret",
         r"(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.-])",
+        needles=("q~",),
     ),
-    _p("azure-sas-token", r"(?i)[?&]sig=([A-Za-z0-9%+/=]{40,})", 1),
-    _p("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b"),
-    _p("gitlab-token", r"\bgl(?:pat|dt|ptt|rt|soat|ft|imt|agent|cbt)-[A-Za-z0-9_\-]{20,}\b"),
-    _p("slack-webhook", r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/_\-]{20,}"),
-    _p("stripe-key", r"\b(?:sk|rk)_test_[A-Za-z0-9]{16,}\b"),
-    _p("anthropic-key", r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{20,}"),
+    _p("azure-sas-token", r"(?i)[?&]sig=([A-Za-z0-9%+/=]{40,})", 1, needles=("sig=",)),
+    _p(
+        "github-token",
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b",
+        needles=("gh", "github_pat_"),
+    ),
+    _p("gitlab-token", r"\bgl(?:pat|dt|ptt|rt|soat|ft|imt|agent|cbt)-[A-Za-z0-9_\-]{20,}\b", needles=("gl",)),
+    _p(
+        "slack-webhook",
+        r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/_\-]{20,}",
+        needles=("hooks.slack.com",),
+    ),
+    _p("stripe-key", r"\b(?:sk|rk)_test_[A-Za-z0-9]{16,}\b", needles=("_test_",)),
+    _p("anthropic-key", r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{20,}", needles=("sk-ant-",)),
     _p(
         "openai-key",
         r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}(?:T3BlbkFJ[A-Za-z0-9_\-]{20,})?",
+        needles=("sk-",),
     ),
-    _p("pypi-token", r"\bpypi-AgE[A-Za-z0-9_\-]{50,}"),
-    _p("huggingface-token", r"\bhf_[A-Za-z0-9]{30,40}\b"),
+    _p("pypi-token", r"\bpypi-AgE[A-Za-z0-9_\-]{50,}", needles=("pypi-",)),
+    _p("huggingface-token", r"\bhf_[A-Za-z0-9]{30,40}\b", needles=("hf_",)),
     _p(
         "authorization-header",
         r"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|token|digest|apikey)\s+"
         r"([A-Za-z0-9._~+/\-]{8,}=*)",
         1,
+        needles=("authorization",),
     ),
     # The scheme most providers now share (GitHub's): a short lower-case prefix, an underscore, and a
     # long random body. A body must mix letters and digits; entropy decides in ``looks_random``.
-    _p("api-token", r"(?<![\w\-])[a-z]{2,8}_(?:[a-z0-9]{1,8}_)?([A-Za-z0-9]{30,120})(?![\w\-])", 1),
-    _p("password", r"(?i)\b[\w.\-]*(?:password|passwd|passphrase|pwd)[\w\-]*[\"']?" + ASSIGNED_VALUE),
+    _p(
+        "api-token",
+        r"(?<![\w\-])[a-z]{2,8}_(?:[a-z0-9]{1,8}_)?([A-Za-z0-9]{30,120})(?![\w\-])",
+        1,
+        needles=("_",),
+    ),
+    _p(
+        "password",
+        r"(?i)\b[\w.\-]*(?:password|passwd|passphrase|pwd)[\w\-]*[\"']?" + ASSIGNED_VALUE,
+        needles=("passw", "passphrase", "pwd"),
+    ),
     _p(
         "secret",
         r"(?i)\b[\w.\-]*(?:secret|api_?key|access_?token|auth_?token|private_?key|client_?secret)[\w\-]*[\"']?"
         + ASSIGNED_VALUE,
+        needles=("secret", "apikey", "api_key", "token", "private_key", "privatekey"),
     ),
 )
 RANDOM_KINDS = frozenset({"api-token"})
@@ -201,7 +230,10 @@ def find(text: str, *, unlabelled: bool = False) -> list[Hit]:
 
 
 def _candidates(text: str) -> Iterator[Hit]:
+    lowered = text.lower()
     for pattern in ADDITIONS:
+        if pattern.needles and not any(needle in lowered for needle in pattern.needles):
+            continue
         for match in pattern.regex.finditer(text):
             span = _pattern_span(match, pattern)
             if span is not None:
