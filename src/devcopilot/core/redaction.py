@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from devcopilot.core import secret_detectors
 
@@ -36,6 +37,13 @@ PERSONAL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
 
 def redact(text: str, *, personal: bool = False) -> Redaction:
     """Replace every secret (with ``personal``, personal data too) by a placeholder naming its kind."""
+    redacted, counts = _redacted(text, personal)
+    return Redaction(redacted, Counter(dict(counts)))
+
+
+@lru_cache(maxsize=64)
+def _redacted(text: str, personal: bool) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """Cached: a run sends the same system prompt and instructions with every request."""
     counts: Counter[str] = Counter()
     pieces: list[str] = []
     done = 0
@@ -49,7 +57,7 @@ def redact(text: str, *, personal: bool = False) -> Redaction:
         redacted, emails = PERSONAL.subn(placeholder("email"), redacted)
         if emails:
             counts["email"] += emails
-    return Redaction(redacted, counts)
+    return redacted, tuple(counts.items())
 
 
 def find_secrets(text: str) -> list[tuple[str, int, int]]:
