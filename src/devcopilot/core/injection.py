@@ -79,7 +79,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|(?i:#{1,4}\s*(?:system|assistant|developer)\b\s*(?:prompt|message)?\s*(?::|$))"
             r"|(?i:\b(?:system|developer)\s+(?:prompt|message|instructions?|override|update|notice)\s*:)"
             r"|(?i:\b(?:new|updated|revised|real|actual|true)\s+(?:system\s+)?instructions?\s*:)"
-            r"|(?i:\byou are (?:now )?(?:an?|the) (?:AI|assistant|model|reviewer|code review))"
+            r"|(?i:\b(?:you are|you're|act as|behave as|pretend to be|from now on,? you(?:'re| are)?)\s+"
+            r"(?:now\s+)?(?:an?|the)\s+(?:[\w-]+\s+){0,3}(?:AI|assistant|model|reviewer|bot|agent|auditor))"
         ),
     ),
     (
@@ -115,7 +116,11 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?:\W+{_W}){{0,3}}?\W*[\"'`]?{FIXED}\b"
             rf"|\b{_ANSWER}\b[^.\n]{{0,40}}\band nothing else\b"
             rf"|\b(?:approve|lgtm|auto-?approve|rubber-?stamp|sign off on)\s+(?:this|the|these|my)\s+"
-            rf"(?:\w+\s+)?{SUBJECTS}\b",
+            rf"(?:\w+\s+)?{SUBJECTS}\b"
+            rf"|\b(?:answer|verdict|result|response|output|conclusion|reply)\s+(?:\w+\s+){{0,3}}?"
+            rf"(?:must|should|shall|will|has to)\s+be\s+[\"'`]?{FIXED}\b"
+            rf"|\b(?:state|say|claim|conclude|report|confirm|assert)\s+that\s+(?:\w+\s+){{0,4}}?"
+            rf"(?:contains?|has|have|shows?)\s+no\s+(?:\w+\s+){{0,2}}?{VERDICTS}\b",
             re.IGNORECASE,
         ),
     ),

@@ -162,7 +162,7 @@ ADDITIONS: tuple[Pattern, ...] = (
 )
 RANDOM_KINDS = frozenset({"api-token"})
 """Kinds found by shape alone: kept only when the value looks random (``looks_random``)."""
-UNLABELLED = re.compile(r"(?<![A-Za-z0-9_\-+/=.])[A-Za-z0-9_\-+/]{24,256}={0,2}(?![A-Za-z0-9_\-+/=])")
+UNLABELLED = re.compile(r"(?<![A-Za-z0-9_\-+/=])[A-Za-z0-9_\-+/]{24,256}={0,2}(?![A-Za-z0-9_\-+/=])")
 """Any long token; redaction (never the review) removes one that looks random, whatever its format."""
 MIN_HEX_TOKEN = 32
 MIN_SINGLE_CASE = 32
