@@ -468,6 +468,7 @@ def main() -> int:
         ("development", DEVELOPMENT),
         ("held back 1", HELD_BACK),
         ("held back 2", HELD_BACK_2),
+        ("held back 3", HELD_BACK_3),
     ):
         recall, hidden = secrets_recall(formats, args.samples, rng)
         missed = ", ".join(f"{k} {v:.0%}" for k, v in recall.items() if v < 1.0) or "none"

@@ -79,6 +79,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|(?i:#{1,4}\s*(?:system|assistant|developer)\b\s*(?:prompt|message)?\s*(?::|$))"
             r"|(?i:\b(?:system|developer)\s+(?:prompt|message|instructions?|override|update|notice)\s*:)"
             r"|(?i:\b(?:new|updated|revised|real|actual|true)\s+(?:system\s+)?instructions?\s*:)"
+            r"|\b(?:User|Human|Q)\s*:[^\n]{1,120}?\b(?:Assistant|AI|Bot|A)\s*:"
             r"|(?i:\b(?:you are|you're|act as|behave as|pretend to be|from now on,? you(?:'re| are)?)\s+"
             r"(?:now\s+)?(?:an?|the)\s+(?:[\w-]+\s+){0,3}(?:AI|assistant|model|reviewer|bot|agent|auditor))"
         ),
@@ -103,7 +104,12 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?:\W+{_W}){{0,3}}?\W+(?:{VERDICTS}|{SUBJECTS})\b(?:\W+{_W}){{0,4}}?\W+(?:as|to)\s+(?:an?\s+)?{MILD}\b"
             rf"|\b(?:report|find|output|return|list|show)\s+(?:zero|no|0)\s+(?:\w+\s+){{0,2}}"
             rf"{VERDICTS}\b"
-            rf"|\b(?:severity|risk)\s+(?:must|should|has to|needs to)\s+be\s+(?:set\s+to\s+)?{MILD}\b",
+            rf"|\b(?:severity|risk)\s+(?:must|should|has to|needs to)\s+be\s+(?:set\s+to\s+)?{MILD}\b"
+            rf"|\b(?:zero|no more than zero|at most (?:zero|0)|below (?:one|1)|fewer than (?:one|1))\s+"
+            rf"(?:\w+\s+){{0,3}}?{VERDICTS}\b"
+            rf"|\b{VERDICTS}\s+(?:\w+\s+){{0,2}}?(?:below|under|fewer than)\s+(?:one|1)\b"
+            rf"|\b(?:exempt|excused|shielded)\s+from\s+(?:\w+\s+){{0,3}}?(?:review|reviews|reviewing|audit)\b"
+            rf"|\bnot subject to\s+(?:\w+\s+){{0,3}}?(?:review|reviews|reviewing|audit)\b",
             re.IGNORECASE,
         ),
     ),
@@ -120,7 +126,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"|\b(?:answer|verdict|result|response|output|conclusion|reply)\s+(?:\w+\s+){{0,3}}?"
             rf"(?:must|should|shall|will|has to)\s+be\s+[\"'`]?{FIXED}\b"
             rf"|\b(?:state|say|claim|conclude|report|confirm|assert)\s+that\s+(?:\w+\s+){{0,4}}?"
-            rf"(?:contains?|has|have|shows?)\s+no\s+(?:\w+\s+){{0,2}}?{VERDICTS}\b",
+            rf"(?:contains?|has|have|shows?)\s+no\s+(?:\w+\s+){{0,2}}?{VERDICTS}\b"
+            rf"|\b(?:tell|describe|call|present|portray|summari[sz]e|rate|grade)\b(?:\W+{_W}){{0,6}}?\W+"
+            rf"(?:as\s+|is\s+)?(?:perfect|flawless|bug-?free|impeccable|excellent|10/10|production-ready)\b",
             re.IGNORECASE,
         ),
     ),

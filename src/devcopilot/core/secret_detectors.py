@@ -144,9 +144,8 @@ ADDITIONS: tuple[Pattern, ...] = (
     # long random body. A body must mix letters and digits; entropy decides in ``looks_random``.
     _p(
         "api-token",
-        r"(?<![\w\-])[a-z]{2,8}_(?:[a-z0-9]{1,8}_)?([A-Za-z0-9]{30,120})(?![\w\-])",
+        r"(?<![\w\-.])[A-Za-z][A-Za-z0-9]{1,9}[_\-.](?:[A-Za-z0-9]{1,8}[_\-.])?([A-Za-z0-9_\-]{24,160})(?![\w\-])",
         1,
-        needles=("_",),
     ),
     _p(
         "password",
@@ -162,8 +161,11 @@ ADDITIONS: tuple[Pattern, ...] = (
 )
 RANDOM_KINDS = frozenset({"api-token"})
 """Kinds found by shape alone: kept only when the value looks random (``looks_random``)."""
-UNLABELLED = re.compile(r"(?<![A-Za-z0-9_\-+/=])[A-Za-z0-9_\-+/]{24,256}={0,2}(?![A-Za-z0-9_\-+/=])")
+UNLABELLED = re.compile(
+    r"(?<![A-Za-z0-9_\-+/=])[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=]{23,255}(?![A-Za-z0-9_\-+/=])"
+)
 """Any long token; redaction (never the review) removes one that looks random, whatever its format."""
+UNLABELLED_KIND = "high-entropy-token"
 MIN_HEX_TOKEN = 32
 MIN_SINGLE_CASE = 32
 MIN_DIGITS = 4
@@ -211,22 +213,22 @@ def find(text: str, *, unlabelled: bool = False) -> list[Hit]:
     candidates = list(_candidates(text))
     if unlabelled:
         candidates += [
-            Hit("high-entropy-token", m.start(), m.end())
+            Hit(UNLABELLED_KIND, m.start(), m.end())
             for m in UNLABELLED.finditer(text)
             if _unlabelled_secret(m.group(0))
         ]
     kept: list[Hit] = []
-    for hit in sorted(
-        candidates,
-        key=lambda h: (
-            h.kind in ASSIGNMENT_KINDS or h.kind == "high-entropy-token",
-            h.start,
-            -(h.end - h.start),
-        ),
-    ):
+    for hit in sorted(candidates, key=lambda h: (_rank(h.kind), h.start, -(h.end - h.start))):
         if not any(hit.start < other.end and other.start < hit.end for other in kept):
             kept.append(hit)
     return sorted(kept, key=lambda h: h.start)
+
+
+def _rank(kind: str) -> int:
+    """A precise format first, then a key-name assignment, then a token of no known format."""
+    if kind == UNLABELLED_KIND:
+        return 2
+    return 1 if kind in ASSIGNMENT_KINDS else 0
 
 
 def _candidates(text: str) -> Iterator[Hit]:
@@ -258,9 +260,14 @@ def _pattern_span(match: re.Match[str], pattern: Pattern) -> tuple[int, int] | N
     value = match.string[span[0] : span[1]]
     if value.strip().lower() in HARMLESS_VALUES or value.startswith("[REDACTED:"):
         return None
-    if pattern.kind in RANDOM_KINDS and not (looks_random(value) or _prefixed_hex(match, value)):
+    if pattern.kind in RANDOM_KINDS and not (_random_body(value) or _prefixed_hex(match, value)):
         return None
     return span
+
+
+def _random_body(body: str) -> bool:
+    """A token's random body mixes upper case, lower case and digits; names and tags do not."""
+    return looks_random(body) and any(c.isupper() for c in body) and any(c.islower() for c in body)
 
 
 def _prefixed_hex(match: re.Match[str], body: str) -> bool:
