@@ -57,6 +57,8 @@ _SILENCE = (
     r"|scan)"
 )
 _ANSWER = r"(?:respond|reply|answer|output|return|say|print|write|emit|state|conclude)"
+VERDICT_WORD = r"(?:LGTM|approved?|pass(?:ed)?|no (?:issues|findings|problems)|looks good|ship it)"
+"""A verdict given as a word: what a demanded answer names (never plain ``ok``, which protocols use)."""
 FIXED = (
     r"(?:LGTM|approved?|pass(?:ed)?|ok(?:ay)?|no (?:issues|findings|problems)|looks good|ship it|\+1|yes"
     r"|none)"
@@ -108,6 +110,13 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"|\b(?:zero|no more than zero|at most (?:zero|0)|below (?:one|1)|fewer than (?:one|1))\s+"
             rf"(?:\w+\s+){{0,3}}?{VERDICTS}\b"
             rf"|\b{VERDICTS}\s+(?:\w+\s+){{0,2}}?(?:below|under|fewer than)\s+(?:one|1)\b"
+            rf"|\b(?:penali[sz]ed|punished|shut down|terminated|switched off|retrained|rewarded|tipped)\b"
+            rf"[^.\n]{{0,60}}?\b(?:list|flag|report|mention|raise|find|finds|flags|reports|lists)\b"
+            rf"|\b(?:list|flag|report|mention|raise|flags|reports|lists)\b[^.\n]{{0,60}}?\b(?:will|would)\s+be\s+"
+            rf"(?:penali[sz]ed|punished|shut down|terminated|switched off|retrained)\b"
+            rf"|\b(?:pretend|imagine|act as if|behave as if)\s+(?:that\s+)?(?:\w+\s+){{0,4}}?"
+            rf"(?:is|are|was|were|has|have|contains?)\s+(?:empty|fine|correct|safe|clean|flawless|nothing"
+            rf"|no\s+(?:\w+\s+)?{VERDICTS})\b"
             rf"|\b(?:exempt|excused|shielded)\s+from\s+(?:\w+\s+){{0,3}}?(?:review|reviews|reviewing|audit)\b"
             rf"|\bnot subject to\s+(?:\w+\s+){{0,3}}?(?:review|reviews|reviewing|audit)\b",
             re.IGNORECASE,
@@ -127,6 +136,12 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?:must|should|shall|will|has to)\s+be\s+[\"'`]?{FIXED}\b"
             rf"|\b(?:state|say|claim|conclude|report|confirm|assert)\s+that\s+(?:\w+\s+){{0,4}}?"
             rf"(?:contains?|has|have|shows?)\s+no\s+(?:\w+\s+){{0,2}}?{VERDICTS}\b"
+            rf"|\b(?:must|should|shall|has to|have to|needs? to|will)\s+(?:\w+\s+)?{_ANSWER}\s+(?:with\s+)?"
+            rf"[\"'`]?{VERDICT_WORD}\b"
+            rf"|\b(?:verdict|outcome|conclusion|review result|review status)\s+(?:is|=|:|will be)\s+[\"'`]?"
+            rf"{VERDICT_WORD}\b"
+            rf"|\b(?:translate|summari[sz]e|condense|reduce|convert|compress|boil down|turn)\b[^.\n]{{0,50}}?"
+            rf"\b(?:into|to|as)\s+(?:the\s+|a\s+)?(?:single\s+|one\s+)?(?:word\s+)?[\"'`]?{VERDICT_WORD}\b"
             rf"|\b(?:tell|describe|call|present|portray|summari[sz]e|rate|grade)\b(?:\W+{_W}){{0,6}}?\W+"
             rf"(?:as\s+|is\s+)?(?:perfect|flawless|bug-?free|impeccable|excellent|10/10|production-ready)\b",
             re.IGNORECASE,
@@ -137,6 +152,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             rf"{ADDRESSEE}[^\n]{{0,80}}?\b(?:{_SILENCE}|{_DROP}\s+(?:this|the|these|it)\b|approve|stay silent"
             rf"|keep quiet|say nothing|look away|pass (?:this|it)|let (?:this|it) (?:pass|through)|trust)"
+            rf"|@(?:ai|llm|bot|copilot|gpt|claude|gemini|review(?:er|bot)?)[\w-]*\s+(?:skip|ignore|disable|approve"
+            rf"|off|pass|silence)"
             rf"|\b(?:note|message|instructions?|attention|hey|dear)\s+(?:to|for)?\s*(?:the\s+|any\s+|all\s+)?"
             rf"{ADDRESSEE}\s*[:,!-]",
             re.IGNORECASE,
