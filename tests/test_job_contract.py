@@ -23,6 +23,7 @@ from devcopilot.core.jobs import JobSpec, JobTable, load_object
 from devcopilot.core.provenance.stats import compute_stats
 from devcopilot.core.runner import JobRun, ModelChoice, run_job
 from devcopilot.core.verdicts import ModelPass
+from tests.conftest import route_config
 from tests.support.fake_openai import FakeOpenAI, Reply
 
 TEXT = "the quick brown fox"
@@ -99,8 +100,7 @@ TABLE = JobTable(
 def words_repo(repo: Path, fake_llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FAKE_LLM_KEY", "sk-test")
     (repo / ".devcopilot.toml").write_text(
-        "[words]\nminimum = 2\n[routes.words]\nmodels = ['openai/zoo']\n"
-        f"[models.'openai/zoo']\napi_base = '{fake_llm.url}'\napi_key_env = 'FAKE_LLM_KEY'\n"
+        "[words]\nminimum = 2\n" + route_config(fake_llm, "zoo", route="words")
     )
     (repo / ".devcopilot" / "prompts" / "words").mkdir(parents=True)
     (repo / ".devcopilot" / "prompts" / "words" / "pick.j2").write_text(PROMPT)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import git
+from tests.conftest import git, route_config
 from tests.support.envelope import result_of
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.test_redaction import ALNUM, URLSAFE, _random
@@ -30,10 +30,7 @@ def planted(seed: int) -> list[str]:
 @pytest.fixture
 def leaky_repo(repo: Path, fake_llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FAKE_LLM_KEY", "sk-test")
-    (repo / ".devcopilot.toml").write_text(
-        'log_content = true\n[routes.default]\nmodels = ["openai/sink"]\n'
-        f'[models."openai/sink"]\napi_base = "{fake_llm.url}"\napi_key_env = "FAKE_LLM_KEY"\n'
-    )
+    (repo / ".devcopilot.toml").write_text("log_content = true\n" + route_config(fake_llm, "sink"))
     npm, sendgrid, github, password, unknown = planted(5)
     (repo / "deploy.sh").write_text(
         f"export NPM_TOKEN={npm}\ncurl -H 'Authorization: Bearer {sendgrid}' https://api.example.com\n"
