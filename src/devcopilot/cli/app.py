@@ -20,6 +20,7 @@ import typer
 from devcopilot import __version__
 from devcopilot.cli.config_cmd import config_app
 from devcopilot.cli.log_cmd import register_log_commands
+from devcopilot.cli.model_choice_cmd import register_choice_commands
 from devcopilot.cli.models_cmd import models_app
 from devcopilot.cli.output import configure_output, error_line
 from devcopilot.cli.prompts_cmd import prompts_app
@@ -71,6 +72,7 @@ def main(
 for _job in JOBS.jobs:
     load_object(_job.cli)(app)
 app.add_typer(config_app, name="config")
+register_choice_commands(models_app)
 app.add_typer(models_app, name="models")
 app.add_typer(prompts_app, name="prompts")
 register_log_commands(app)

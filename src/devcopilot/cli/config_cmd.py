@@ -18,12 +18,11 @@ def show(
     as_toml: bool = typer.Option(False, "--toml", help="Same as --format toml."),
 ) -> None:
     """Show every effective setting and the source it came from (default, a file, env, flags)."""
-    from devcopilot.cli.common import output_format
+    from devcopilot.cli.common import load_context, output_format
+    from devcopilot.cli.output import print_json, print_table
 
     output = output_format("toml" if as_toml else output, as_json, ("text", "json", "toml"))
     as_toml, as_json = output == "toml", output == "json"
-    from devcopilot.cli.common import load_context
-    from devcopilot.cli.output import print_json, print_table
 
     context = load_context()
     config = context.config

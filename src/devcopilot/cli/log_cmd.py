@@ -18,11 +18,10 @@ def show_log(
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """The latest provenance records: every model call attempt and job run, newest last."""
-    from devcopilot.cli.common import output_format
+    from devcopilot.cli.common import load_context, output_format
+    from devcopilot.cli.output import print_json, print_table, warn_line
 
     as_json = output_format(output, as_json, ("text", "json")) == "json"
-    from devcopilot.cli.common import load_context
-    from devcopilot.cli.output import print_json, print_table, warn_line
 
     provenance = load_context().provenance
     records = provenance.latest(limit)
@@ -62,13 +61,12 @@ def show_stats(
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Calls, latency, error/timeout/retry rates, fallbacks, cache hits, cost, and verified acceptance."""
-    from devcopilot.cli.common import output_format
-
-    as_json = output_format(output, as_json, ("text", "json")) == "json"
-    from devcopilot.cli.common import load_context
+    from devcopilot.cli.common import load_context, output_format
     from devcopilot.cli.output import print_json, print_table
     from devcopilot.core.errors import UsageError
     from devcopilot.core.provenance.stats import compute_stats, parse_duration
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
 
     if by not in GROUPINGS:
         raise UsageError(f"--by {by!r} is not one of {', '.join(GROUPINGS)}")

@@ -15,14 +15,13 @@ def list_models(
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Routes, their models, and whether each model's credentials are set (keys are never printed)."""
-    from devcopilot.cli.common import output_format
-
-    as_json = output_format(output, as_json, ("text", "json")) == "json"
     from dataclasses import asdict
 
-    from devcopilot.cli.common import load_context
+    from devcopilot.cli.common import load_context, output_format
     from devcopilot.cli.output import print_json, print_table
     from devcopilot.core.router.inventory import route_inventory
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
 
     routes = route_inventory(load_context().config)
     if as_json:
@@ -51,13 +50,12 @@ def test_models(
 
     Exit 0 when a model answered, 3 when every model failed.
     """
-    from devcopilot.cli.common import output_format
-
-    as_json = output_format(output, as_json, ("text", "json")) == "json"
-    from devcopilot.cli.common import load_context
+    from devcopilot.cli.common import load_context, output_format
     from devcopilot.cli.output import print_json, print_table, progress
     from devcopilot.core.errors import UsageError
     from devcopilot.core.probe import run_probe
+
+    as_json = output_format(output, as_json, ("text", "json")) == "json"
 
     context = load_context()
     names = context.config.route_names

@@ -18,11 +18,10 @@ def list_prompts(
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Every template with its version and origin (built-in, or a repo override that wins)."""
-    from devcopilot.cli.common import output_format
+    from devcopilot.cli.common import load_context, output_format
+    from devcopilot.cli.output import print_json, print_table
 
     as_json = output_format(output, as_json, ("text", "json")) == "json"
-    from devcopilot.cli.common import load_context
-    from devcopilot.cli.output import print_json, print_table
 
     templates = load_context().prompts.all()
     rows = [
@@ -72,11 +71,10 @@ def render_prompt(
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Render a template with variables and print the messages a model would receive."""
-    from devcopilot.cli.common import output_format
+    from devcopilot.cli.common import load_context, output_format
+    from devcopilot.cli.output import print_json
 
     as_json = output_format(output, as_json, ("text", "json")) == "json"
-    from devcopilot.cli.common import load_context
-    from devcopilot.cli.output import print_json
 
     variables = _parse_vars(var or [])
     rendered = load_context().prompts.render(prompt_id, variables)

@@ -25,6 +25,7 @@ from devcopilot.core.provenance import ProvenanceLog
 
 if TYPE_CHECKING:
     from devcopilot.core.router import ModelRouter, ResponseCache
+    from devcopilot.core.router.pins import PinFile
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class Context:
         models: list[str] | None = None,
         use_cache: bool = True,
         run_id: str | None = None,
+        pinned: str | None = None,
     ) -> ModelRouter:
         """A router for one run; ``models`` overrides the route's, ``run_id`` ties its calls to the run."""
         from devcopilot.core.router import ModelRouter  # noqa: PLC0415 - the router package loads on demand
@@ -110,4 +112,12 @@ class Context:
         if models:
             config = config.with_models(route, models, "command line --model")
         cache = self.cache if use_cache else None
-        return ModelRouter(config, route, job=job, log_to=self.provenance, cache=cache, run_id=run_id)
+        return ModelRouter(
+            config, route, job=job, log_to=self.provenance, cache=cache, run_id=run_id, pinned=pinned
+        )
+
+    @cached_property
+    def pins(self) -> PinFile:
+        from devcopilot.core.router.pins import PINS_FILE, PinFile  # noqa: PLC0415 - the model path only
+
+        return PinFile(self.workspace.provenance_file.parent / PINS_FILE)

@@ -88,7 +88,11 @@ class JobRun:
     def router(self) -> ModelRouter | None:
         """The run's one router for the job's route, or ``None`` when the route is offline."""
         if not self._router_made:
-            router = self.context.router(self.spec.route_name, job=self.job, run_id=self.run_id)
+            # A model given on the command line is the user's choice for this run; a pin is the default.
+            pinned = None if self.choice.models or self.choice.off else self.context.pins.current(self.job)
+            router = self.context.router(
+                self.spec.route_name, job=self.job, run_id=self.run_id, pinned=pinned
+            )
             self._router = None if router.offline else router
             self._router_made = True
         return self._router

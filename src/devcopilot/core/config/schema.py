@@ -27,7 +27,8 @@ DEFAULT_ROUTE = "default"
 OFFLINE = "offline"
 """The pseudo-model meaning: the deterministic engine only, no model call."""
 
-Strategy = Literal["fallback", "cheapest", "fastest", "ab"]
+Strategy = Literal["fallback", "cheapest", "fastest", "ab", "verified"]
+Objective = Literal["accepted", "per_dollar"]
 ResponseFormatMode = Literal["auto", "json_schema", "json_object", "none"]
 
 
@@ -45,6 +46,8 @@ class RouteSettings(StrictModel):
     max_retries: Annotated[int, Field(ge=0, le=10)] | None = None
     retry_backoff_s: Annotated[float, Field(ge=0, le=60)] | None = None
     max_cost_usd: Annotated[float, Field(ge=0)] | None = None
+    max_latency_s: Annotated[float, Field(gt=0)] | None = None
+    objective: Objective | None = None
     temperature: Annotated[float, Field(ge=0, le=2)] | None = None
     max_tokens: Annotated[int, Field(gt=0)] | None = None
     max_input_tokens: Annotated[int, Field(gt=0)] | None = None
@@ -120,6 +123,10 @@ class Route(StrictModel):
     max_retries: int = 2
     retry_backoff_s: float = 0.5
     max_cost_usd: float = 1.0
+    max_latency_s: float | None = None
+    """For ``verified``: a model slower than this (median) is tried last."""
+    objective: Objective = "accepted"
+    """For ``verified``: most accepted claims per run, or ``per_dollar``."""
     temperature: float = 0.0
     max_tokens: int | None = None
     max_input_tokens: int | None = None

@@ -69,6 +69,7 @@ class ModelRouter:
         backend: Backend | None = None,
         rng: random.Random | None = None,
         run_id: str | None = None,
+        pinned: str | None = None,
     ) -> None:
         self.config = config
         self.route: Route = config.route(route)
@@ -82,6 +83,8 @@ class ModelRouter:
         self.backend = backend
         self.rng = rng or random.Random()  # noqa: S311 - A/B assignment, not cryptography
         self.run_id = run_id or uuid.uuid4().hex
+        self.pinned = pinned
+        """A model pinned for this job (``models pin``): tried first, whatever the strategy."""
         self.spent_usd = 0.0
         self.cooled: dict[str, str] = {}
         """Models that failed this run, with the reason; they are skipped until the run ends."""
@@ -228,8 +231,21 @@ class ModelRouter:
     # Pieces of the policy ---------------------------------------------------------------------------
 
     def _order(self) -> list[str]:
+        ordered = self._strategy_order()
+        if self.pinned is None:
+            return ordered
+        return [self.pinned, *(m for m in ordered if m != self.pinned)]
+
+    def _strategy_order(self) -> list[str]:
         models = self.route.callable_models
         strategy = self.route.strategy
+        if strategy == "verified":
+            from devcopilot.core.router.selection import Budgets, choose, model_figures  # noqa: PLC0415
+
+            records = self.provenance.read() if self.provenance is not None else iter(())
+            budgets = Budgets(self.route.max_cost_usd, self.route.max_latency_s)
+            figures = model_figures(records, self.job)
+            return choose(models, figures, budgets=budgets, objective=self.route.objective, rng=self.rng)
         if strategy == "cheapest":
             prices = {m: self.backend.price_per_token(m, self.config.model_settings(m)) for m in models}
             return sorted(models, key=lambda m: (prices[m] is None, prices[m] or 0.0))
