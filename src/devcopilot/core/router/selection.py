@@ -13,6 +13,8 @@ now and then, in proportion to the chance it is in fact better.
   models not chosen lately grow uncertain, so they are tried again.
 - A run in which a model was called and failed (an error, no answer) counts as
   a run with nothing accepted: a model that is down stops being tried first.
+- Change: when a model's last ``CHANGE_WINDOW`` runs accept ``CHANGE_DROP`` less
+  than its earlier ones, only the recent runs count (``_since_change``).
 - Cold start: until a model has ``MIN_RUNS`` runs, the route's order decides
   and the first such model is tried (that is how a figure starts to exist).
 - Budgets: a model whose observed cost per run is over the route's
@@ -32,6 +34,8 @@ from typing import Any, Literal
 Objective = Literal["accepted", "per_dollar"]
 MIN_RUNS = 3
 HALF_LIFE_RUNS = 8.0
+CHANGE_WINDOW = 3
+CHANGE_DROP = 0.35
 FREE_FLOOR_USD = 0.0001
 EXPLORATION_DRAWS = 2000
 
@@ -68,43 +72,81 @@ class ModelFigures:
         return statistics.median(self.latencies_ms) if self.latencies_ms else None
 
 
+@dataclass
+class _Run:
+    age: int
+    successes: int = 0
+    failures: int = 0
+    proposed: int = 0
+    calls: list[Mapping[str, Any]] = field(default_factory=list)
+
+    @property
+    def judged(self) -> int:
+        return self.successes + self.failures
+
+
 def model_figures(records: Iterable[Mapping[str, Any]], job: str) -> dict[str, ModelFigures]:
     """Per model, its recency-weighted verdicts, proposals, cost and latency on ``job``."""
+    runs = _runs_by_model(records, job)
+    figures: dict[str, ModelFigures] = {}
+    for model, model_runs in runs.items():
+        entry = figures[model] = ModelFigures(model)
+        for run in _since_change(sorted(model_runs, key=lambda r: r.age)):
+            weight = 0.5 ** (run.age / HALF_LIFE_RUNS)
+            _add_run(entry, weight, run.calls)
+            entry.successes += weight * run.successes
+            entry.failures += weight * run.failures
+            entry.proposed += weight * run.proposed
+    return figures
+
+
+def _runs_by_model(records: Iterable[Mapping[str, Any]], job: str) -> dict[str, list[_Run]]:
+    """Each model's runs on ``job``: its verdicts, its calls, and how many runs of the job came since."""
     verdicts, calls, order = _job_records(records, job)
     age = {run_id: len(order) - 1 - index for index, run_id in enumerate(order)}
-    figures: dict[str, ModelFigures] = {}
-    counted: set[tuple[str, str]] = set()
+    runs: dict[tuple[str, str], _Run] = {}
     for record in verdicts:
         model = str(record.get("gen_ai.request.model") or "")
         if not model:
             continue
         run_id = str(record["run_id"])
-        weight = 0.5 ** (age[run_id] / HALF_LIFE_RUNS)
-        entry = figures.setdefault(model, ModelFigures(model))
-        if (run_id, model) not in counted:
-            counted.add((run_id, model))
-            _add_run(
-                entry, weight, [c for c in calls.get(run_id, []) if c.get("gen_ai.request.model") == model]
-            )
+        run = runs.setdefault((model, run_id), _Run(age[run_id]))
         for verdict in record.get("verdicts") or []:
             outcome = verdict.get("outcome") if isinstance(verdict, dict) else None
-            entry.proposed += weight
-            if outcome in ("accepted", "merged"):
-                entry.successes += weight
-            elif outcome == "dropped":
-                entry.failures += weight
+            run.proposed += 1
+            run.successes += outcome in ("accepted", "merged")
+            run.failures += outcome == "dropped"
     for run_id, run_calls in calls.items():
-        weight = 0.5 ** (age[run_id] / HALF_LIFE_RUNS)
-        for model in {str(c.get("gen_ai.request.model")) for c in run_calls if c.get("error.type")}:
-            if (run_id, model) in counted or any(
-                c.get("gen_ai.request.model") == model and not c.get("error.type") for c in run_calls
-            ):
-                continue
-            counted.add((run_id, model))
-            entry = figures.setdefault(model, ModelFigures(model))
-            _add_run(entry, weight, [])
-            entry.failures += weight
-    return figures
+        for call in run_calls:
+            model = str(call.get("gen_ai.request.model") or "")
+            run = runs.setdefault((model, run_id), _Run(age[run_id]))
+            run.calls.append(call)
+    for run in runs.values():
+        if not run.proposed and run.calls and all(c.get("error.type") for c in run.calls):
+            run.failures += 1  # called and failed: a run with nothing accepted
+    by_model: dict[str, list[_Run]] = {}
+    for (model, _), run in runs.items():
+        if run.judged or run.proposed or run.calls:
+            by_model.setdefault(model, []).append(run)
+    return by_model
+
+
+def _since_change(runs: list[_Run]) -> list[_Run]:
+    """The runs to learn from, newest first: all of them, or only the recent ones when they fell sharply.
+
+    A model whose last ``CHANGE_WINDOW`` runs accept ``CHANGE_DROP`` less than its earlier runs has
+    changed (a new version, a degraded provider): what it did before says little about it now.
+    """
+    recent, older = runs[:CHANGE_WINDOW], runs[CHANGE_WINDOW:]
+    if len(recent) < CHANGE_WINDOW or not older:
+        return runs
+    recent_judged = sum(r.judged for r in recent)
+    older_judged = sum(r.judged for r in older)
+    if not recent_judged or not older_judged:
+        return runs
+    recent_rate = sum(r.successes for r in recent) / recent_judged
+    older_rate = sum(r.successes for r in older) / older_judged
+    return recent if recent_rate < older_rate - CHANGE_DROP else runs
 
 
 def _job_records(
