@@ -38,7 +38,7 @@ def cli_commands() -> set[str]:
 
 def readme_commands() -> set[str]:
     section = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `(devcopilot [a-z ]+?)(?: \[| [A-Z]|`)", section, flags=re.MULTILINE)
+    rows = re.findall(r"^\| `(devcopilot [a-z ]+?)(?: \[| [A-Z]| --|`)", section, flags=re.MULTILINE)
     return {row.strip() for row in rows} - {"devcopilot"}
 
 

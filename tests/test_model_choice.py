@@ -14,6 +14,7 @@ from devcopilot.core.context import Context
 from devcopilot.core.router.selection import Budgets, ModelFigures, choose, model_figures
 from devcopilot.core.runner import run_job
 from devcopilot.jobs.registry import JOBS
+from tests.conftest import git
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.test_job_contract import PROMPT, TABLE, pick
 
@@ -150,3 +151,47 @@ def test_the_strategy_never_puts_a_model_over_the_cost_budget_first() -> None:
     }
 
     assert firsts == {"thrifty"}, "rich costs $3 a run against a $1 budget"
+
+
+def test_compare_puts_two_models_side_by_side_on_the_same_review(
+    repo: Path, fake_llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, cli: Any
+) -> None:
+    from tests.test_review_model import SERVICE, finding
+
+    monkeypatch.setenv("FAKE_LLM_KEY", "sk-test")
+    models = {
+        f"openai/{m}": {"api_base": fake_llm.url, "api_key_env": "FAKE_LLM_KEY"} for m in ("sharp", "vague")
+    }
+    (repo / ".devcopilot.toml").write_text(tomli_w.dumps({"models": models}))
+    (repo / "shop").mkdir()
+    (repo / "shop" / "service.py").write_text(SERVICE)
+    git(repo, "add", "-A")
+    grounded = finding(5, "handle = open(path)")
+    made_up = finding(9, "this line is not in the file", "imaginary")
+    fake_llm.script("sharp", *[Reply.json({"findings": [grounded]})] * 8)
+    fake_llm.script("vague", *[Reply.json({"findings": [made_up, made_up]})] * 8)
+
+    result = cli(
+        "compare",
+        "--job",
+        "review",
+        "--models",
+        "openai/sharp,openai/vague",
+        "--runs",
+        "4",
+        "--format",
+        "json",
+    )
+    text = cli("compare", "--job", "review", "--models", "openai/sharp,openai/vague", "--", "--staged")
+
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    rows = {row["model"]: row for row in report["models"]}
+    assert (rows["openai/sharp"]["accepted"], rows["openai/sharp"]["acceptance"]) == (4, 1.0)
+    assert rows["openai/vague"]["dropped"] == {"anchor-not-found": 8}
+    assert rows["openai/sharp"]["latency_ms_p50"] is not None
+    assert report["verdict"]["best"] == "openai/sharp" and report["verdict"]["significant"]
+    assert len(fake_llm.requests) == 10, (
+        "every run asks the model: the response cache is off for a comparison"
+    )
+    assert "openai/sharp" in text.stdout and "too few claims" not in text.stdout

@@ -18,6 +18,7 @@ from typing import NoReturn
 import typer
 
 from devcopilot import __version__
+from devcopilot.cli.compare_cmd import compare
 from devcopilot.cli.config_cmd import config_app
 from devcopilot.cli.log_cmd import register_log_commands
 from devcopilot.cli.model_choice_cmd import register_choice_commands
@@ -72,6 +73,7 @@ def main(
 for _job in JOBS.jobs:
     load_object(_job.cli)(app)
 app.add_typer(config_app, name="config")
+app.command("compare", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(compare)
 register_choice_commands(models_app)
 app.add_typer(models_app, name="models")
 app.add_typer(prompts_app, name="prompts")

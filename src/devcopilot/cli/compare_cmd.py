@@ -1,0 +1,191 @@
+"""``devcopilot compare``: the same input through each model's pass, side by side, on verified figures."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import typer
+
+JOB_COMMANDS = {"review": ["review"], "incident": ["incident", "explain"], "tests": ["tests", "generate"]}
+SIGNIFICANCE = 0.05
+
+
+def compare(
+    ctx: typer.Context,
+    job: Annotated[str, typer.Option("--job", help="review, incident or tests.")],
+    models: Annotated[str, typer.Option("--models", help="Comma-separated litellm model strings.")],
+    runs: Annotated[
+        int, typer.Option("--runs", min=1, max=50, help="Runs per model (no response cache).")
+    ] = 1,
+    output: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
+) -> None:
+    """Run the job's input through each model: claims proposed, accepted, dropped by reason, cost, latency.
+
+    The job's own options follow ``--``, as in ``devcopilot compare --job review --models a,b -- --staged``.
+    With several runs, a two-proportion test says whether the best acceptance is ahead by more than chance.
+    """
+    from devcopilot.cli.common import output_format
+    from devcopilot.cli.output import print_json
+    from devcopilot.core.errors import UsageError
+
+    output = output_format(output, False, ("text", "json", "markdown"))
+    if job not in JOB_COMMANDS:
+        raise UsageError(f"--job {job!r} is not one of {', '.join(JOB_COMMANDS)}")
+    chosen = [m.strip() for m in models.split(",") if m.strip()]
+    if len(chosen) < 2:
+        raise UsageError("--models needs at least two models to compare")
+    rows = [_measure(job, list(ctx.args), model, runs) for model in chosen]
+    report = {"job": job, "runs": runs, "models": rows, "verdict": _verdict(rows)}
+    if output == "json":
+        print_json(report)
+    else:
+        typer.echo(_render(report, markdown=output == "markdown"), nl=False)
+
+
+def _measure(job: str, inputs: list[str], model: str, runs: int) -> dict[str, Any]:
+    """``runs`` runs of the job with ``model`` alone, in this process, and their figures from provenance."""
+    import contextlib
+    import io
+    import json
+    import os
+
+    import typer as typer_module
+
+    from devcopilot.cli.app import app
+    from devcopilot.cli.common import load_context
+    from devcopilot.core.errors import InputError
+    from devcopilot.core.provenance.stats import percentile
+
+    command = typer_module.main.get_command(app)
+    totals: dict[str, Any] = {"proposed": 0, "accepted": 0, "merged": 0, "dropped": {}, "cost_usd": 0.0}
+    run_ids = []
+    previous = os.environ.get("DEVCOPILOT_CACHE")
+    os.environ["DEVCOPILOT_CACHE"] = "false"  # every run asks the model: a cached answer measures nothing
+    try:
+        for _ in range(runs):
+            args = [*JOB_COMMANDS[job], *inputs, "--model", model, "--format", "json"]
+            captured = io.StringIO()
+            # Findings at --fail-on end the command with 1; the figures are what count here.
+            with contextlib.redirect_stdout(captured), contextlib.suppress(typer_module.Exit):
+                command.main(args=args, prog_name="devcopilot", standalone_mode=False)
+            try:
+                envelope = json.loads(captured.getvalue())
+            except json.JSONDecodeError:
+                raise InputError(f"{job} printed no JSON for {model}; run it alone to see why") from None
+            run_ids.append(envelope["run_id"])
+            summary = _model_summary(envelope["result"]) or {}
+            for key in ("proposed", "accepted", "merged"):
+                totals[key] += int(summary.get(key) or 0)
+            totals["cost_usd"] += float(summary.get("cost_usd") or 0.0)
+            for reason, count in (summary.get("dropped") or {}).items():
+                totals["dropped"][reason] = totals["dropped"].get(reason, 0) + count
+    finally:
+        if previous is None:
+            os.environ.pop("DEVCOPILOT_CACHE", None)
+        else:
+            os.environ["DEVCOPILOT_CACHE"] = previous
+    calls = [
+        r
+        for r in load_context().provenance.read()
+        if r.get("kind") == "model_call" and r.get("run_id") in run_ids and not r.get("error.type")
+    ]
+    latencies = [float(r["duration_ms"]) for r in calls if isinstance(r.get("duration_ms"), int | float)]
+    ttfts = [float(r["ttft_ms"]) for r in calls if isinstance(r.get("ttft_ms"), int | float)]
+    judged = totals["accepted"] + totals["merged"] + sum(totals["dropped"].values())
+    return {
+        "model": model,
+        **totals,
+        "cost_usd": round(totals["cost_usd"], 6),
+        "acceptance": round((totals["accepted"] + totals["merged"]) / judged, 4) if judged else None,
+        "judged": judged,
+        "latency_ms_p50": percentile(latencies, 50),
+        "latency_ms_p95": percentile(latencies, 95),
+        "ttft_ms_p50": percentile(ttfts, 50),
+    }
+
+
+def _model_summary(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The model pass in a job's result: ``model``, or ``summary.model`` (review)."""
+    found = result.get("model") or (result.get("summary") or {}).get("model")
+    return found if isinstance(found, dict) else None
+
+
+def _verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The model with the best acceptance, and whether it is ahead of the next by more than chance."""
+    ranked = sorted((r for r in rows if r["acceptance"] is not None), key=lambda r: -r["acceptance"])
+    if len(ranked) < 2:
+        return {"best": ranked[0]["model"] if ranked else None, "p_value": None, "significant": False}
+    best, second = ranked[0], ranked[1]
+    p_value = two_proportion_p(
+        best["accepted"] + best["merged"],
+        best["judged"],
+        second["accepted"] + second["merged"],
+        second["judged"],
+    )
+    return {
+        "best": best["model"],
+        "runner_up": second["model"],
+        "p_value": None if p_value is None else round(p_value, 4),
+        "significant": p_value is not None and p_value < SIGNIFICANCE,
+    }
+
+
+def two_proportion_p(success_a: int, total_a: int, success_b: int, total_b: int) -> float | None:
+    """Two-sided p-value of a two-proportion z-test; ``None`` when a side has no claim or no variance."""
+    if not total_a or not total_b:
+        return None
+    pooled = (success_a + success_b) / (total_a + total_b)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / total_a + 1 / total_b))
+    if spread == 0:
+        return None
+    z = (success_a / total_a - success_b / total_b) / spread
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def _render(report: dict[str, Any], *, markdown: bool) -> str:
+    header = [
+        "model",
+        "proposed",
+        "accepted",
+        "merged",
+        "dropped",
+        "acceptance",
+        "cost $",
+        "p50 ms",
+        "p95 ms",
+    ]
+    rows = [
+        [
+            r["model"],
+            r["proposed"],
+            r["accepted"],
+            r["merged"],
+            ", ".join(f"{n} {k}" for k, n in sorted(r["dropped"].items())) or "none",
+            "-" if r["acceptance"] is None else f"{r['acceptance']:.0%}",
+            f"{r['cost_usd']:.4f}",
+            r["latency_ms_p50"] if r["latency_ms_p50"] is not None else "-",
+            r["latency_ms_p95"] if r["latency_ms_p95"] is not None else "-",
+        ]
+        for r in report["models"]
+    ]
+    verdict = report["verdict"]
+    if verdict.get("p_value") is None:
+        note = f"best acceptance: {verdict['best'] or 'none'} (too few claims to test the difference)"
+    elif verdict["significant"]:
+        note = f"{verdict['best']} is ahead of {verdict['runner_up']} (p = {verdict['p_value']}, below 0.05)"
+    else:
+        note = (
+            f"{verdict['best']} leads {verdict['runner_up']}, but not by more than chance "
+            f"(p = {verdict['p_value']}): run more (--runs) before choosing"
+        )
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+        return f"## devcopilot compare: {report['job']}\n\n" + "\n".join(lines) + f"\n\n{note}\n"
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+    text = [
+        " ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    return "\n".join(text) + f"\n{note}\n"
