@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
+from devcopilot.cli.common import JsonOption
+
 JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="A job: review, tests, incident.")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why, recorded with the change.")]
 FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 
 
 def register_choice_commands(models_app: typer.Typer) -> None:
