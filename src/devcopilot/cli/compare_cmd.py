@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 import typer
@@ -116,6 +115,8 @@ def _verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ranked = sorted((r for r in rows if r["acceptance"] is not None), key=lambda r: -r["acceptance"])
     if len(ranked) < 2:
         return {"best": ranked[0]["model"] if ranked else None, "p_value": None, "significant": False}
+    from devcopilot.core.provenance.stats import two_proportion_p
+
     best, second = ranked[0], ranked[1]
     p_value = two_proportion_p(
         best["accepted"] + best["merged"],
@@ -129,18 +130,6 @@ def _verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "p_value": None if p_value is None else round(p_value, 4),
         "significant": p_value is not None and p_value < SIGNIFICANCE,
     }
-
-
-def two_proportion_p(success_a: int, total_a: int, success_b: int, total_b: int) -> float | None:
-    """Two-sided p-value of a two-proportion z-test; ``None`` when a side has no claim or no variance."""
-    if not total_a or not total_b:
-        return None
-    pooled = (success_a + success_b) / (total_a + total_b)
-    spread = math.sqrt(pooled * (1 - pooled) * (1 / total_a + 1 / total_b))
-    if spread == 0:
-        return None
-    z = (success_a / total_a - success_b / total_b) / spread
-    return math.erfc(abs(z) / math.sqrt(2))
 
 
 def _render(report: dict[str, Any], *, markdown: bool) -> str:

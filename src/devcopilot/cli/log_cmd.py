@@ -64,7 +64,7 @@ def show_stats(
     from devcopilot.cli.common import load_context, output_format
     from devcopilot.cli.output import print_json, print_table
     from devcopilot.core.errors import UsageError
-    from devcopilot.core.provenance.stats import compute_stats, parse_duration
+    from devcopilot.core.provenance.stats import compute_stats, leader, parse_duration
 
     as_json = output_format(output, as_json, ("text", "json")) == "json"
 
@@ -73,8 +73,9 @@ def show_stats(
     window = parse_duration(since) if since else None
     provenance = load_context().provenance
     rows = compute_stats(provenance.read(), by=by, since=window)  # type: ignore[arg-type]
+    lead = leader(rows)
     if as_json:
-        print_json({"by": by, "since": since, "groups": [r.model_dump() for r in rows]})
+        print_json({"by": by, "since": since, "groups": [r.model_dump() for r in rows], "leader": lead})
         return
     if not rows:
         typer.echo("No provenance records in that window.")
@@ -123,3 +124,6 @@ def show_stats(
         for r in rows
     ]
     print_table("Model calls", columns, table)
+    if lead is not None:
+        verdict = "leads by more than chance" if lead["significant"] else "leads, not yet by more than chance"
+        typer.echo(f"{lead['best']} {verdict} over {lead['runner_up']} (p = {lead['p_value']})")

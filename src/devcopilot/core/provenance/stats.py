@@ -25,6 +25,7 @@ from devcopilot.core.verdicts import Tally, Verdict
 GroupBy = Literal["job", "model", "prompt"]
 GROUP_KEYS: dict[str, str] = {"job": "job", "model": "gen_ai.request.model", "prompt": "prompt.id"}
 TIMEOUT_ERRORS = frozenset({"timeout"})
+SIGNIFICANCE = 0.05
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -200,3 +201,35 @@ def _summarize(name: str, records: list[dict[str, Any]]) -> GroupStats:
         cost_per_accepted_usd=_per(cost, survived, 6),
         latency_ms_per_accepted=_per(sum(latencies), survived, 1),
     )
+
+
+def two_proportion_p(success_a: int, total_a: int, success_b: int, total_b: int) -> float | None:
+    """Two-sided p-value of a two-proportion z-test; ``None`` when a side has no claim or no variance."""
+    if not total_a or not total_b:
+        return None
+    pooled = (success_a + success_b) / (total_a + total_b)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / total_a + 1 / total_b))
+    if spread == 0:
+        return None
+    z = (success_a / total_a - success_b / total_b) / spread
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def leader(rows: list[GroupStats]) -> dict[str, Any] | None:
+    """The group with the best acceptance, and whether it leads the next by more than chance (p < 0.05)."""
+    ranked = sorted(
+        (r for r in rows if r.acceptance_rate is not None and r.group not in ("(all)", "-")),
+        key=lambda r: -(r.acceptance_rate or 0.0),
+    )
+    if len(ranked) < 2:
+        return None
+    best, second = ranked[0], ranked[1]
+    p_value = two_proportion_p(
+        best.accepted + best.merged, best.proposed, second.accepted + second.merged, second.proposed
+    )
+    return {
+        "best": best.group,
+        "runner_up": second.group,
+        "p_value": None if p_value is None else round(p_value, 4),
+        "significant": p_value is not None and p_value < SIGNIFICANCE,
+    }
