@@ -169,6 +169,21 @@ HELD_BACK_3: dict[str, Format] = {
     "cloudflare": value(lambda r: pick(r, B64URL, 40)),
 }
 """A third held-back set, written after the second was measured and before the last change."""
+HELD_BACK_4: dict[str, Format] = {
+    "sentry-auth": value(lambda r: "sntrys_" + pick(r, B64, 70)),
+    "fly": value(lambda r: "fo1_" + pick(r, B64URL, 43)),
+    "dynatrace": value(
+        lambda r: (
+            f"dt0c01.{pick(r, string.ascii_uppercase + string.digits, 24)}."
+            + pick(r, string.ascii_uppercase + string.digits, 64)
+        )
+    ),
+    "terraform-cloud": value(lambda r: pick(r, ALNUM, 14) + ".atlasv1." + pick(r, B64URL, 60)),
+    "twitch": value(lambda r: pick(r, string.ascii_lowercase + string.digits, 30)),
+    "lob": value(lambda r: "live_" + pick(r, HEX, 35)),
+    "easypost": value(lambda r: "EZAK" + pick(r, ALNUM, 54)),
+}
+"""A fourth held-back set, written after the third was measured and before the single-case change."""
 LEFTOVER = 12
 """A piece of a secret this long left in redacted text is a leak (a service's prefix is shorter)."""
 NEUTRAL_CONTEXTS = ('value = "{}"', "send('{}')", "    {},", "- {}", "{}")
@@ -419,10 +434,8 @@ def end_to_end(rng: Rand) -> tuple[int, int, list[str]]:
     sys.path.insert(0, str(root))
     from tests.support.fake_openai import FakeOpenAI, Reply
 
-    planted = [
-        make(rng)
-        for make in (*DEVELOPMENT.values(), *HELD_BACK.values(), *HELD_BACK_2.values(), *HELD_BACK_3.values())
-    ]
+    formats = (DEVELOPMENT, HELD_BACK, HELD_BACK_2, HELD_BACK_3, HELD_BACK_4)
+    planted = [make(rng) for group in formats for make in group.values()]
     secrets = [secret for _, secret in planted]
     lines = ["# " + written.replace("\n", "\n# ") for written, _ in planted]
     answer = json.dumps({"findings": [], "tests": [], "hypotheses": [], "next_checks": []})
@@ -484,6 +497,7 @@ def main() -> int:
         ("held back 1", HELD_BACK),
         ("held back 2", HELD_BACK_2),
         ("held back 3", HELD_BACK_3),
+        ("held back 4", HELD_BACK_4),
     ):
         recall, hidden = secrets_recall(formats, args.samples, rng)
         missed = ", ".join(f"{k} {v:.0%}" for k, v in recall.items() if v < 1.0) or "none"

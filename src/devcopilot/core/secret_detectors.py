@@ -168,6 +168,7 @@ UNLABELLED = re.compile(
 UNLABELLED_KIND = "high-entropy-token"
 MIN_HEX_TOKEN = 32
 MIN_SINGLE_CASE = 32
+MIN_PREFIXED_SINGLE_CASE = 20
 MIN_DIGITS = 4
 DIGEST_WORDS = ("sha", "md5", "hash", "digest", "commit", "rev", "uuid", "checksum", "crc", "blake", "etag")
 """Prefixes under which a long hex value is a digest or an id, not a token."""
@@ -215,7 +216,7 @@ def find(text: str, *, unlabelled: bool = False) -> list[Hit]:
         candidates += [
             Hit(UNLABELLED_KIND, m.start(), m.end())
             for m in UNLABELLED.finditer(text)
-            if _unlabelled_secret(m.group(0))
+            if random_token(m.group(0))
         ]
     kept: list[Hit] = []
     for hit in sorted(candidates, key=lambda h: (_rank(h.kind), h.start, -(h.end - h.start))):
@@ -239,7 +240,7 @@ def _candidates(text: str) -> Iterator[Hit]:
         for match in pattern.regex.finditer(text):
             span = _pattern_span(match, pattern)
             if span is not None:
-                yield Hit(pattern.kind, *span)
+                yield _widened(text, pattern.kind, *span)
     for kind, detector in _fork_detectors():
         for value in set(detector.analyze_string(text)):
             if not value or value.strip().lower() in HARMLESS_VALUES:
@@ -266,8 +267,11 @@ def _pattern_span(match: re.Match[str], pattern: Pattern) -> tuple[int, int] | N
 
 
 def _random_body(body: str) -> bool:
-    """A token's random body mixes upper case, lower case and digits; names and tags do not."""
-    return looks_random(body) and any(c.isupper() for c in body) and any(c.islower() for c in body)
+    """A prefixed token's body: random like an unlabelled token; the prefix lets a shorter single-case
+    body count, but only as one unbroken run (names and tags with digits are split by separators)."""
+    if any(c in "_-" for c in body):
+        return random_token(body) and any(c.isupper() for c in body) and any(c.islower() for c in body)
+    return random_token(body, single_case_min=MIN_PREFIXED_SINGLE_CASE)
 
 
 def _prefixed_hex(match: re.Match[str], body: str) -> bool:
@@ -277,8 +281,8 @@ def _prefixed_hex(match: re.Match[str], body: str) -> bool:
     return hex_only and len(body) >= MIN_HEX_TOKEN and not any(name in prefix for name in DIGEST_WORDS)
 
 
-def _unlabelled_secret(value: str) -> bool:
-    """A long random token of no known format: base64-like (mixed case), or long with many digits.
+def random_token(value: str, *, single_case_min: int = 0) -> bool:
+    """A random token: base64-like (mixed case), or single-case but long and full of digits.
 
     Both shapes are rare in prose and code (identifiers have few digits; digests are hex and pass).
     """
@@ -287,7 +291,8 @@ def _unlabelled_secret(value: str) -> bool:
     if any(c.isupper() for c in value) and any(c.islower() for c in value):
         return True
     digits = sum(c.isdigit() for c in value)
-    return len(value) >= MIN_SINGLE_CASE and digits >= MIN_DIGITS and len(value) - digits >= MIN_DIGITS
+    long_enough = len(value) >= (single_case_min or MIN_SINGLE_CASE)
+    return long_enough and digits >= MIN_DIGITS and len(value) - digits >= MIN_DIGITS
 
 
 def _refined(kind: str, value: str) -> str:
@@ -300,10 +305,12 @@ def _refined(kind: str, value: str) -> str:
 
 
 def _widened(text: str, kind: str, start: int, end: int) -> Hit:
-    if kind in WIDENED_KINDS:
+    """A match grown to the whole token it stops inside (a prefixed token keeps its prefix readable)."""
+    if kind in WIDENED_KINDS or kind in RANDOM_KINDS:
         forward = _FORWARD.match(text, end)
-        backward = _BACKWARD.search(text, 0, start)
         end = forward.end() if forward else end
+    if kind in WIDENED_KINDS:
+        backward = _BACKWARD.search(text, 0, start)
         start = backward.start() if backward else start
     return Hit(kind, start, end)
 
