@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from devcopilot.cli.common import JsonOption
+
+if TYPE_CHECKING:
+    from devcopilot.core.context import Context
 
 JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="A job: review, tests, incident.")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why, recorded with the change.")]
@@ -31,15 +34,13 @@ def _job(name: str) -> str:
     return name
 
 
-def _figures(job: str) -> dict[str, Any]:
+def _figures(context: Context, job: str) -> dict[str, Any]:
     """The route, the pin and each model's figures on ``job``, as ``explain`` shows and a pin records."""
     import random
 
-    from devcopilot.cli.common import load_context
     from devcopilot.core.router.selection import Budgets, exploration_share, model_figures
     from devcopilot.jobs.registry import JOBS
 
-    context = load_context()
     route = context.config.route(JOBS[job].route_name)
     figures = model_figures(context.provenance.read(), job)
     budgets = Budgets(route.max_cost_usd, route.max_latency_s)
@@ -80,11 +81,11 @@ def _figures(job: str) -> dict[str, Any]:
 
 def explain(job: JobArgument, output: FormatOption = "text", as_json: JsonOption = False) -> None:
     """The figures behind a job's model choice: runs, acceptance, cost and latency per accepted claim."""
-    from devcopilot.cli.common import output_format
+    from devcopilot.cli.common import load_context, output_format
     from devcopilot.cli.output import print_json, print_table
 
     output = output_format(output, as_json, ("text", "json"))
-    report = _figures(_job(job))
+    report = _figures(load_context(), _job(job))
     if output == "json":
         print_json(report)
         return
@@ -119,7 +120,8 @@ def pin(
     from devcopilot.cli.common import load_context
 
     job = _job(job)
-    change = load_context().pins.pin(job, model, reason=reason, figures=_figures(job))
+    context = load_context()
+    change = context.pins.pin(job, model, reason=reason, figures=_figures(context, job))
     typer.echo(f"{job}: pinned to {change['model']}")
 
 

@@ -91,6 +91,7 @@ class ModelRouter:
         self.usage = RunUsage()
         """Every answer of this run: who gave it, at what cost."""
         self._latency_p50: dict[str, float] | None = None
+        self._verified_order: list[str] | None = None
 
     @property
     def offline(self) -> bool:
@@ -240,12 +241,7 @@ class ModelRouter:
         models = self.route.callable_models
         strategy = self.route.strategy
         if strategy == "verified":
-            from devcopilot.core.router.selection import Budgets, choose, model_figures  # noqa: PLC0415
-
-            records = self.provenance.read() if self.provenance is not None else iter(())
-            budgets = Budgets(self.route.max_cost_usd, self.route.max_latency_s)
-            figures = model_figures(records, self.job)
-            return choose(models, figures, budgets=budgets, objective=self.route.objective, rng=self.rng)
+            return list(self._verified())
         if strategy == "cheapest":
             prices = {m: self.backend.price_per_token(m, self.config.model_settings(m)) for m in models}
             return sorted(models, key=lambda m: (prices[m] is None, prices[m] or 0.0))
@@ -257,6 +253,24 @@ class ModelRouter:
             first = self.rng.choices(models, weights=weights, k=1)[0]
             return [first, *(m for m in models if m != first)]
         return list(models)
+
+    def _verified(self) -> list[str]:
+        """One Thompson draw per run: every prompt of the run (review chunks, repair rounds) goes to the
+        same model first, and the provenance log is read once, not once per prompt."""
+        if self._verified_order is None:
+            from devcopilot.core.router.selection import Budgets, choose, model_figures  # noqa: PLC0415
+
+            records = self.provenance.read() if self.provenance is not None else iter(())
+            figures = model_figures(records, self.job)
+            budgets = Budgets(self.route.max_cost_usd, self.route.max_latency_s)
+            self._verified_order = choose(
+                self.route.callable_models,
+                figures,
+                budgets=budgets,
+                objective=self.route.objective,
+                rng=self.rng,
+            )
+        return self._verified_order
 
     def _observed_latency(self) -> dict[str, float]:
         """Median latency per model from this repository's provenance: what "fastest" means here."""
