@@ -25,6 +25,7 @@ from devcopilot.cli.model_choice_cmd import register_choice_commands
 from devcopilot.cli.models_cmd import models_app
 from devcopilot.cli.output import configure_output, error_line
 from devcopilot.cli.prompts_cmd import prompts_app
+from devcopilot.cli.replay_cmd import replay
 from devcopilot.cli.review_cmd import quick_answer
 from devcopilot.core.errors import DevcopilotError, ExitCode
 from devcopilot.core.jobs import load_object
@@ -74,6 +75,7 @@ for _job in JOBS.jobs:
     load_object(_job.cli)(app)
 app.add_typer(config_app, name="config")
 app.command("compare", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(compare)
+app.command("replay")(replay)
 register_choice_commands(models_app)
 app.add_typer(models_app, name="models")
 app.add_typer(prompts_app, name="prompts")

@@ -44,46 +44,21 @@ def compare(
 
 def _measure(job: str, inputs: list[str], model: str, runs: int) -> dict[str, Any]:
     """``runs`` runs of the job with ``model`` alone, in this process, and their figures from provenance."""
-    import contextlib
-    import io
-    import json
-    import os
-
-    import typer as typer_module
-
-    from devcopilot.cli.app import app
     from devcopilot.cli.common import load_context
-    from devcopilot.core.errors import InputError
+    from devcopilot.cli.inprocess import model_summary, run_for_envelope
     from devcopilot.core.provenance.stats import percentile
 
-    command = typer_module.main.get_command(app)
     totals: dict[str, Any] = {"proposed": 0, "accepted": 0, "merged": 0, "dropped": {}, "cost_usd": 0.0}
     run_ids = []
-    previous = os.environ.get("DEVCOPILOT_CACHE")
-    os.environ["DEVCOPILOT_CACHE"] = "false"  # every run asks the model: a cached answer measures nothing
-    try:
-        for _ in range(runs):
-            args = [*JOB_COMMANDS[job], *inputs, "--model", model, "--format", "json"]
-            captured = io.StringIO()
-            # Findings at --fail-on end the command with 1; the figures are what count here.
-            with contextlib.redirect_stdout(captured), contextlib.suppress(typer_module.Exit):
-                command.main(args=args, prog_name="devcopilot", standalone_mode=False)
-            try:
-                envelope = json.loads(captured.getvalue())
-            except json.JSONDecodeError:
-                raise InputError(f"{job} printed no JSON for {model}; run it alone to see why") from None
-            run_ids.append(envelope["run_id"])
-            summary = _model_summary(envelope["result"]) or {}
-            for key in ("proposed", "accepted", "merged"):
-                totals[key] += int(summary.get(key) or 0)
-            totals["cost_usd"] += float(summary.get("cost_usd") or 0.0)
-            for reason, count in (summary.get("dropped") or {}).items():
-                totals["dropped"][reason] = totals["dropped"].get(reason, 0) + count
-    finally:
-        if previous is None:
-            os.environ.pop("DEVCOPILOT_CACHE", None)
-        else:
-            os.environ["DEVCOPILOT_CACHE"] = previous
+    for _ in range(runs):
+        envelope = run_for_envelope(JOB_COMMANDS[job], inputs, model)
+        run_ids.append(envelope["run_id"])
+        summary = model_summary(envelope["result"])
+        for key in ("proposed", "accepted", "merged"):
+            totals[key] += int(summary.get(key) or 0)
+        totals["cost_usd"] += float(summary.get("cost_usd") or 0.0)
+        for reason, count in (summary.get("dropped") or {}).items():
+            totals["dropped"][reason] = totals["dropped"].get(reason, 0) + count
     calls = [
         r
         for r in load_context().provenance.read()
@@ -102,12 +77,6 @@ def _measure(job: str, inputs: list[str], model: str, runs: int) -> dict[str, An
         "latency_ms_p95": percentile(latencies, 95),
         "ttft_ms_p50": percentile(ttfts, 50),
     }
-
-
-def _model_summary(result: dict[str, Any]) -> dict[str, Any] | None:
-    """The model pass in a job's result: ``model``, or ``summary.model`` (review)."""
-    found = result.get("model") or (result.get("summary") or {}).get("model")
-    return found if isinstance(found, dict) else None
 
 
 def _verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -133,6 +102,8 @@ def _verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _render(report: dict[str, Any], *, markdown: bool) -> str:
+    from devcopilot.cli.inprocess import render_table
+
     header = [
         "model",
         "proposed",
@@ -168,13 +139,7 @@ def _render(report: dict[str, Any], *, markdown: bool) -> str:
             f"{verdict['best']} leads {verdict['runner_up']}, but not by more than chance "
             f"(p = {verdict['p_value']}): run more (--runs) before choosing"
         )
+    table = render_table(header, rows, markdown=markdown)
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-        return f"## devcopilot compare: {report['job']}\n\n" + "\n".join(lines) + f"\n\n{note}\n"
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
-    text = [
-        " ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        for row in [header, *rows]
-    ]
-    return "\n".join(text) + f"\n{note}\n"
+        return f"## devcopilot compare: {report['job']}\n\n{table}\n{note}\n"
+    return f"{table}{note}\n"

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -22,6 +23,8 @@ from devcopilot.core.config import OFFLINE
 from devcopilot.core.context import Context
 from devcopilot.core.errors import DevcopilotError, ExitCode
 from devcopilot.core.jobs import JobSpec, JobTable
+from devcopilot.core.kept_inputs import InputStore, KeptInput, mark
+from devcopilot.core.redaction import redact
 from devcopilot.core.verdicts import ModelPass, Verdicts
 
 if TYPE_CHECKING:
@@ -78,6 +81,9 @@ class JobRun:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     verdicts: Verdicts = field(default_factory=Verdicts)
     started: float = field(default_factory=time.perf_counter)
+    replay_argv: list[str] | None = field(default=None, init=False)
+    """The job command's arguments that would run this input again (see ``keep_input``)."""
+    inputs: list[KeptInput] = field(default_factory=list, init=False)
     _router: ModelRouter | None = field(default=None, init=False, repr=False)
     _router_made: bool = field(default=False, init=False, repr=False)
 
@@ -96,6 +102,30 @@ class JobRun:
             self._router = None if router.offline else router
             self._router_made = True
         return self._router
+
+    @property
+    def keeps_inputs(self) -> bool:
+        """Inputs are kept for replay when content logging is on."""
+        return self.context.provenance.log_content
+
+    def keep_input(self, name: str, *, data: bytes | None = None, path: str | None = None) -> str:
+        """Keep an input (``data``, or the file at ``path``) and return the mark for it in ``replay_as``.
+
+        With content logging off nothing is read or written: the run records
+        that its input was not kept, and a replay says so.
+        """
+        origin = str(Path(path).resolve()) if path is not None else None
+        if not self.keeps_inputs:
+            self.inputs.append(KeptInput(None, name, origin))
+        else:
+            content = data if data is not None else Path(origin or "").read_bytes()
+            store = InputStore(self.context.workspace.state_dir)
+            self.inputs.append(store.keep(content, name, origin))
+        return mark(len(self.inputs) - 1)
+
+    def replay_as(self, argv: list[str]) -> None:
+        """How ``devcopilot replay`` runs this command on the same input: arguments after the command."""
+        self.replay_argv = argv
 
     def settings(self, kind: type[SectionT], *, base: str | None = None) -> SectionT:
         """The job's settings section; at ``base`` when the section gates CI and the change has a base."""
@@ -196,4 +226,12 @@ def _record(run: JobRun, fields: Mapping[str, Any]) -> None:
                 },
             )
         )
-    run.context.record_job_run(run.job, run.started, {"run_id": run.run_id, "command": run.command, **fields})
+    replay = None
+    if run.replay_argv is not None:
+        replay = {
+            "argv": [redact(argument).text for argument in run.replay_argv],
+            "inputs": [item.record() for item in run.inputs],
+        }
+    run.context.record_job_run(
+        run.job, run.started, {"run_id": run.run_id, "command": run.command, "replay": replay, **fields}
+    )

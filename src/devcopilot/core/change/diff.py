@@ -84,6 +84,8 @@ class ParsedDiff:
     old_side: str | None
     """The commit holding the old contents, or ``None`` (no commit yet, or a diff from a file)."""
     notes: list[str] = field(default_factory=list)
+    text: str = ""
+    """The unified diff as read: what a replay of a staged or working-tree review is given."""
 
 
 def choose_source(
@@ -129,7 +131,7 @@ def load_diff(repo: Path, source: DiffSource) -> ParsedDiff:
         patch = PatchSet(text)
     except UnidiffParseError as error:
         raise InputError(f"the diff cannot be parsed: {error}") from None
-    return ParsedDiff(source, [_changed_file(f) for f in patch], new_side, old_side, notes)
+    return ParsedDiff(source, [_changed_file(f) for f in patch], new_side, old_side, notes, text)
 
 
 def _diff_text(repo: Path, source: DiffSource) -> tuple[str, str | None, str | None, list[str]]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError
@@ -42,14 +44,14 @@ def parse_time(value: str | None, flag: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def open_all(stack: ExitStack, files: tuple[str, ...]) -> list[LogSource]:
+def open_all(stack: ExitStack, files: tuple[str, ...], stdin: BinaryIO | None = None) -> list[LogSource]:
     if not files:
         raise InputError("no log given", hint="pass log files, or - to read standard input")
     if files.count("-") > 1:
         raise InputError("standard input (-) can be read only once")
     sources = []
     for path in files:
-        source = open_source(path)
+        source = open_source(path, stdin)
         stack.callback(source.close)
         sources.append(source)
     return sources
@@ -126,12 +128,37 @@ def _repo(context: Context, option: str | None) -> Path | None:
     return root
 
 
+def _keep_inputs(run: JobRun, options: ExplainOptions) -> BinaryIO | None:
+    """Say how to replay this run, keeping each log; standard input is read once, so it is kept in memory."""
+    stdin = None
+    logs = []
+    for path in options.files:
+        if path == "-" and run.keeps_inputs:
+            data = sys.stdin.buffer.read()
+            stdin = io.BufferedReader(io.BytesIO(data))
+            logs.append(run.keep_input("stdin.log", data=data))
+        elif path == "-":
+            logs.append(run.keep_input("stdin.log"))
+        elif Path(path).is_file():
+            logs.append(run.keep_input(Path(path).name, path=path))
+        else:
+            return None  # open_all says what is wrong with it
+    window = [
+        *(["--since", options.since] if options.since else []),
+        *(["--until", options.until] if options.until else []),
+    ]
+    repo = ["--repo", str(Path(options.repo).resolve())] if options.repo else []
+    run.replay_as([*logs, *window, *repo])
+    return stdin
+
+
 def run_explain(run: JobRun, options: ExplainOptions) -> IncidentReport:
     context = run.context
     since, until = parse_time(options.since, "--since"), parse_time(options.until, "--until")
     repo = _repo(context, options.repo)
+    stdin = _keep_inputs(run, options)
     with ExitStack() as stack:
-        sources = open_all(stack, options.files)
+        sources = open_all(stack, options.files, stdin)
         gathered = gather(sources, repo=repo, since=since, until=until, default_year=datetime.now(UTC).year)
         lines = sum(s.stats.lines for s in sources)
         notes = read_notes([s.stats for s in sources], gathered.formats)

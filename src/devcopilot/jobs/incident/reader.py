@@ -92,10 +92,10 @@ class LogSource:
             self.stream.close()
 
 
-def open_source(path: str) -> LogSource:
-    """A readable, non-binary log, gunzipped when it is gzip; ``-`` is stdin."""
+def open_source(path: str, stdin: BinaryIO | None = None) -> LogSource:
+    """A readable, non-binary log, gunzipped when it is gzip; ``-`` is stdin (or ``stdin`` when given)."""
     if path == "-":
-        raw: BinaryIO = sys.stdin.buffer
+        raw: BinaryIO = stdin or sys.stdin.buffer
         name = "stdin"
     else:
         file = Path(path)

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from devcopilot.core import suppressions
-from devcopilot.core.change.diff import BlobReader, DiffSource, base_commit, choose_source, load_diff
+from devcopilot.core.change.diff import (
+    BlobReader,
+    DiffSource,
+    Mode,
+    ParsedDiff,
+    base_commit,
+    choose_source,
+    load_diff,
+)
 from devcopilot.core.errors import InputError
 from devcopilot.core.findings import SEVERITY_RANK, Finding, SuppressionCounts, visible
 from devcopilot.core.router import ModelRouter
@@ -53,6 +61,7 @@ class ReviewOptions:
 class EngineRun:
     result: ReviewResult
     files: list[ReviewFile]
+    diff: ParsedDiff
 
 
 def run_review(run: JobRun, options: ReviewOptions) -> ReviewResult:
@@ -69,11 +78,25 @@ def run_review(run: JobRun, options: ReviewOptions) -> ReviewResult:
     base = base_commit(repo, source)
     options = replace(options, settings=run.settings(ReviewSettings, base=base))
     engine_run = review(repo, options, source)
+    run.replay_as(_replay_arguments(run, options, engine_run.diff))
     result = engine_run.result
     router = run.router()
     if router is not None and engine_run.files:
         result = _with_model(run, router, engine_run, options)
     return _without_suppressed(repo, base, engine_run.files, result, use_baseline=options.use_baseline)
+
+
+def _replay_arguments(run: JobRun, options: ReviewOptions, diff: ParsedDiff) -> list[str]:
+    """The same change again: commits name themselves; a staged, working-tree or file diff is kept."""
+    if diff.source.mode in (Mode.RANGE, Mode.BASE) and diff.old_side and diff.new_side:
+        change = ["--range", f"{diff.old_side}..{diff.new_side}"]
+    else:
+        change = [
+            "--diff-file",
+            run.keep_input("change.diff", data=diff.text.encode("utf-8", "surrogateescape")),
+        ]
+    paths = [argument for path in options.paths for argument in ("--paths", path)]
+    return [*change, "--filter", options.filter, *paths]
 
 
 def _without_suppressed(
@@ -149,7 +172,9 @@ def review(repo: Path, options: ReviewOptions, source: DiffSource | None = None)
         by_source={},
         filtered_out=len(raw) - len(shown),
     )
-    return EngineRun(ReviewResult(findings=shown, coverage=coverage, summary=_summary(shown, counts)), files)
+    return EngineRun(
+        ReviewResult(findings=shown, coverage=coverage, summary=_summary(shown, counts)), files, diff
+    )
 
 
 def _summary(findings: list[Finding], base: Summary, model: ModelPass | None = None) -> Summary:

@@ -11,6 +11,7 @@ from pathlib import Path
 from devcopilot.core.change.diff import BlobReader, DiffSource, Mode, load_diff, new_content
 from devcopilot.core.context import Context
 from devcopilot.core.errors import InputError, UsageError
+from devcopilot.core.git import resolve_commit
 from devcopilot.core.repair_loop import LoopOutcome
 from devcopilot.core.runner import JobRun
 from devcopilot.core.sandbox import Sandbox
@@ -149,6 +150,27 @@ def targets(context: Context, options: GenerateOptions) -> Targets:
     return Targets([read_module(path, member)], {})
 
 
+def _replay_arguments(run: JobRun, options: GenerateOptions, found: Targets) -> list[str] | None:
+    """The same target again: a module file kept by hash; a commit range by its commits; else none."""
+    budget = [
+        "--max-iterations",
+        str(options.max_iterations),
+        "--budget-seconds",
+        str(options.budget_seconds),
+    ]
+    if options.range:
+        start, _, end = options.range.partition("..")
+        repo = repository(run.context)
+        commits = f"{resolve_commit(repo, start)}..{resolve_commit(repo, end)}"
+        return ["--changed", "--range", commits, *budget]
+    if options.changed or len(found.specs) != 1:
+        return None  # a staged change of several modules is not one TARGET
+    spec = found.specs[0]
+    member = options.target.partition("::")[2] if options.target and "::" in options.target else ""
+    kept = run.keep_input(spec.path.name, path=str(spec.path))
+    return [f"{kept}::{member}" if member else kept, *budget]
+
+
 def changed_targets(repo: Path, source: DiffSource) -> Targets:
     """Modules with functions the change touches, those functions selected, read as the change has them.
 
@@ -180,6 +202,9 @@ def run_generate(run: JobRun, options: GenerateOptions) -> TestsRun:
     context = run.context
     found = targets(context, options)
     repo = repository(context)
+    replay = _replay_arguments(run, options, found)
+    if replay is not None:
+        run.replay_as(replay)
     if options.out and len(found.specs) > 1:
         raise UsageError("--out names one test file; --changed touched several modules")
     reports = []
