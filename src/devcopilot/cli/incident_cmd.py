@@ -79,11 +79,13 @@ def templates(
 
     from devcopilot.cli.output import progress, warn_line
     from devcopilot.core.envelope import envelope
-    from devcopilot.jobs.incident.job import line_entries, run_templates, template_rows
+    from devcopilot.jobs.incident.job import line_entries, run_templates, template_rows, user_layouts
 
     output = output_format(output, as_json, ("text", "json"))
     with progress("mining templates…"):
-        result, notes = run_templates(tuple(files), per_line=output == "json")
+        result, notes = run_templates(
+            tuple(files), per_line=output == "json", user=user_layouts(load_context())
+        )
     rows = template_rows(result)
     for note in notes:
         warn_line(note)
@@ -103,6 +105,27 @@ def templates(
     for number, entry in enumerate(line_entries(result)):
         out.write(("" if number == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
     out.write("]}}\n")
+
+
+@incident_app.command("formats")
+def formats(
+    files: Annotated[list[str], typer.Argument(help="Log files (plain or gzip), or - for stdin.")],
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: JsonOption = False,
+) -> None:
+    """Show the layout each log is read with: its pattern and fields, and how many lines it fits."""
+    import sys
+
+    from devcopilot.jobs.incident.layout_report import render_formats, run_formats
+
+    output = output_format(output, as_json, ("text", "json"))
+    finished = run_command(
+        "incident", "formats", lambda run: run_formats(run, tuple(files)), progress_message="reading…"
+    )
+    if output == "json":
+        print_envelope("incident", "formats", finished.run_id, finished.result)
+    else:
+        sys.stdout.write(render_formats(finished.result))
 
 
 @incident_app.command("list")

@@ -27,10 +27,12 @@ JOBS = JobTable(
         JobSpec(
             "incident",
             cli="devcopilot.cli.incident_cmd:register",
+            settings="devcopilot.jobs.incident.settings:IncidentSettings",
             results=(
                 ("explain", "devcopilot.jobs.incident.report:IncidentReport"),
                 ("templates", "devcopilot.jobs.incident.report:TemplatesResult"),
                 ("list", "devcopilot.jobs.incident.report:IncidentList"),
+                ("formats", "devcopilot.jobs.incident.report:FormatsResult"),
             ),
         ),
     ),

@@ -104,6 +104,7 @@ def evidence_of(template: Template[KeyStats], stats: KeyStats) -> Evidence:
         template_id=template.label,
         template=clean(template.text),
         count=template.count,
+        hosts=stats.hosts,
     )
 
 

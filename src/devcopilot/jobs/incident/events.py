@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from devcopilot.jobs.incident.layouts import Layout, detect_layout
+from devcopilot.jobs.incident.layouts import Layout
+from devcopilot.jobs.incident.stamps import FORM_BY_NAME, value
+from devcopilot.jobs.incident.structure import choose_layout
 
 MAX_TRACE_LINES = 200
 """Continuation lines kept per event; the rest are counted."""
@@ -78,6 +80,8 @@ class Event:
     message: str
     trace: list[str] = field(default_factory=list)
     dropped_trace_lines: int = 0
+    host: str | None = None
+    process: str | None = None
 
     @property
     def ref(self) -> str:
@@ -95,6 +99,8 @@ class FormatInfo:
     layout: str | None = None
     assumed_year: int | None = None
     zone_assumed: bool = False
+    unmatched: int = 0
+    """Lines that fit neither the layout nor a trace: each read as an event of its own."""
 
 
 def normalise_level(value: Any) -> str | None:
@@ -113,7 +119,7 @@ class TimestampReader:
         self.info = info
         self.default_year = default_year
         self._cache: dict[str, datetime | None] = {}
-        self._has_year = not formats or any(f == "iso" or "%Y" in f or "%y" in f for f in formats)
+        self._has_year = not formats or any(_names_year(f) for f in formats)
 
     def parse(self, text: str) -> datetime | None:
         if text in self._cache:
@@ -127,10 +133,13 @@ class TimestampReader:
     def _parse(self, text: str) -> datetime | None:
         value: datetime | None = None
         for fmt in self.formats:
-            try:
-                value = parse_iso(text) if fmt == "iso" else datetime.strptime(text, fmt)
-            except ValueError:
-                continue
+            if fmt.startswith(FORM_PREFIX):
+                value = _grammar_value(fmt, text, self.default_year)
+            else:
+                try:
+                    value = parse_iso(text) if fmt == "iso" else datetime.strptime(text, fmt)
+                except ValueError:
+                    continue
             if value is not None:
                 break
         if value is None:
@@ -142,6 +151,22 @@ class TimestampReader:
             self.info.zone_assumed = True
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+FORM_PREFIX = "form:"
+"""A format naming a form of the timestamp grammar (``stamps``) rather than a ``strptime`` format."""
+
+
+def _names_year(fmt: str) -> bool:
+    if fmt.startswith(FORM_PREFIX):
+        return FORM_BY_NAME[fmt.removeprefix(FORM_PREFIX)].has_year
+    return fmt == "iso" or "%Y" in fmt or "%y" in fmt
+
+
+def _grammar_value(fmt: str, text: str, default_year: int) -> datetime | None:
+    form = FORM_BY_NAME[fmt.removeprefix(FORM_PREFIX)]
+    match = form.pattern.search(text)
+    return value(form, match, default_year) if match else None
 
 
 def parse_iso(text: str) -> datetime | None:
@@ -159,7 +184,7 @@ def parse_iso(text: str) -> datetime | None:
 
 
 def read_events(
-    source: str, lines: Iterator[str], *, default_year: int
+    source: str, lines: Iterator[str], *, default_year: int, user: tuple[Layout, ...] = ()
 ) -> tuple[FormatInfo, Iterator[Event]]:
     """The format of a source's lines and a lazy stream of its events; ``source`` names it in evidence."""
     sample: list[str] = []
@@ -167,7 +192,7 @@ def read_events(
         sample.append(line)
         if len(sample) >= 400:
             break
-    info = _detect_format(sample)
+    info = detect_format(sample)
     if info.kind == "k8s-events":
         return info, _k8s_events(source, sample, lines, info, default_year)
 
@@ -184,13 +209,13 @@ def read_events(
         return info, _structured_events(source, all_lines(), _json_record, info, default_year)
     if info.kind == "logfmt":
         return info, _structured_events(source, all_lines(), _logfmt_record, info, default_year)
-    layout = detect_layout(sample)
+    layout = choose_layout(sample, default_year, user)
     if layout is not None:
         info.kind, info.layout = "text", layout.name
     return info, _text_events(source, all_lines(), layout, info, default_year)
 
 
-def _detect_format(sample: list[str]) -> FormatInfo:
+def detect_format(sample: list[str]) -> FormatInfo:
     lines = [line for line in sample if line.strip()]
     if not lines:
         return FormatInfo("lines")
@@ -301,6 +326,8 @@ def _text_events(
                 continue
             if current is not None:
                 yield current
+            if match_line is not None:
+                info.unmatched += 1
             current = Event(source, number, previous, _bare_level(line), None, line.strip())
             continue
         if current is not None:
@@ -318,6 +345,8 @@ def _text_events(
             normalise_level(groups.get("level")),
             groups.get("component"),
             groups["msg"].strip(),
+            host=groups.get("host"),
+            process=groups.get("pid"),
         )
     if current is not None:
         yield current
@@ -356,7 +385,7 @@ def _k8s_events(
     items = document.get("items") if isinstance(document, dict) else document
     if not isinstance(items, list):  # not an event list after all: read it as text
         info.kind = "lines"
-        layout = detect_layout(parts)
+        layout = choose_layout(parts, default_year)
         if layout is not None:
             info.kind, info.layout = "text", layout.name
         yield from _text_events(source, enumerate(parts, start=1), layout, info, default_year)

@@ -16,6 +16,7 @@ from pathlib import Path
 from devcopilot.core.redaction import redact
 from devcopilot.jobs.incident.correlate import repo_files
 from devcopilot.jobs.incident.events import ERROR_LEVELS, Event, FormatInfo, read_events
+from devcopilot.jobs.incident.layouts import Layout
 from devcopilot.jobs.incident.miner import TemplateMiner
 from devcopilot.jobs.incident.mining import KeyStats, new_miner
 from devcopilot.jobs.incident.reader import LogSource
@@ -65,12 +66,13 @@ def gather(
     since: datetime | None,
     until: datetime | None,
     default_year: int,
+    user: tuple[Layout, ...] = (),
 ) -> Gathered:
     files = RepoFiles(repo_files(repo)) if repo is not None else None
     streams: list[Iterator[Event]] = []
     formats: dict[str, FormatInfo] = {}
     for source in sources:
-        info, events = read_events(source.name, source.lines(), default_year=default_year)
+        info, events = read_events(source.name, source.lines(), default_year=default_year, user=user)
         formats[source.name] = info
         streams.append(events)
     miner = new_miner()

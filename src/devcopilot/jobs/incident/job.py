@@ -20,9 +20,12 @@ from devcopilot.jobs.incident import memory
 from devcopilot.jobs.incident.engine import explain
 from devcopilot.jobs.incident.events import FormatInfo, parse_iso
 from devcopilot.jobs.incident.gather import clean, gather
+from devcopilot.jobs.incident.grok import compile_pattern
+from devcopilot.jobs.incident.layouts import Layout
 from devcopilot.jobs.incident.mining import MiningResult, mine_sources, template_stats
 from devcopilot.jobs.incident.reader import LogSource, ReadStats, open_source
 from devcopilot.jobs.incident.report import IncidentReport, SimilarIncident
+from devcopilot.jobs.incident.settings import IncidentSettings
 
 log = logging.getLogger("devcopilot.incident")
 
@@ -66,7 +69,12 @@ def read_notes(stats: list[ReadStats], formats: dict[str, FormatInfo]) -> list[s
         if info.zone_assumed:
             notes.append(f"{name}: timestamps carry no time zone; read as UTC")
         if info.kind == "lines":
-            notes.append(f"{name}: no known log format; read one event per line")
+            notes.append(f"{name}: no header layout found in its first lines; read one event per line")
+        elif info.unmatched:
+            notes.append(
+                f"{name}: {info.unmatched} lines did not fit its layout ({info.layout}); "
+                "each was read as an event of its own"
+            )
     cut = sum(s.cut_lines for s in stats)
     latin = sum(s.latin1_lines for s in stats)
     if cut:
@@ -76,10 +84,18 @@ def read_notes(stats: list[ReadStats], formats: dict[str, FormatInfo]) -> list[s
     return notes
 
 
-def run_templates(files: tuple[str, ...], *, per_line: bool) -> tuple[MiningResult, list[str]]:
+def user_layouts(context: Context) -> tuple[Layout, ...]:
+    """The layouts of ``[incident] formats``, compiled (the configuration already checked them)."""
+    settings = context.config.section("incident", IncidentSettings)
+    return tuple(compile_pattern(item.name, item.pattern) for item in settings.formats)
+
+
+def run_templates(
+    files: tuple[str, ...], *, per_line: bool, user: tuple[Layout, ...] = ()
+) -> tuple[MiningResult, list[str]]:
     with ExitStack() as stack:
         sources = open_all(stack, files)
-        result = mine_sources(sources, default_year=datetime.now(UTC).year, per_line=per_line)
+        result = mine_sources(sources, default_year=datetime.now(UTC).year, per_line=per_line, user=user)
         notes = read_notes([s.stats for s in sources], result.formats)
     if result.lines == 0:
         raise InputError("the input is empty")
@@ -159,7 +175,14 @@ def run_explain(run: JobRun, options: ExplainOptions) -> IncidentReport:
     stdin = _keep_inputs(run, options)
     with ExitStack() as stack:
         sources = open_all(stack, options.files, stdin)
-        gathered = gather(sources, repo=repo, since=since, until=until, default_year=datetime.now(UTC).year)
+        gathered = gather(
+            sources,
+            repo=repo,
+            since=since,
+            until=until,
+            default_year=datetime.now(UTC).year,
+            user=user_layouts(context),
+        )
         lines = sum(s.stats.lines for s in sources)
         notes = read_notes([s.stats for s in sources], gathered.formats)
     if lines == 0:

@@ -30,6 +30,8 @@ class Layout:
     pattern: re.Pattern[str]
     timestamp_formats: tuple[str, ...]
     """``strptime`` formats for the ``ts`` group, tried in order; empty when the layout has none."""
+    grok: str | None = None
+    """The pattern it was written as (``%{TIMESTAMP:ts} ...``), when it was not a hand-written regex."""
 
 
 def _layout(name: str, regex: str, *formats: str) -> Layout:

@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from devcopilot.jobs.incident.events import Event, FormatInfo, TimestampReader, read_events
-from devcopilot.jobs.incident.layouts import LAYOUT_BY_NAME, Layout, detect_layout, header_fields
+from devcopilot.jobs.incident.layouts import Layout, header_fields
 from devcopilot.jobs.incident.miner import Template, TemplateMiner
 from devcopilot.jobs.incident.reader import LogSource, ReadStats
+from devcopilot.jobs.incident.structure import choose_layout
 
 SAMPLES_PER_TEMPLATE = 3
+MAX_HOSTS = 5
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 """Below this, starting worker processes costs more than it saves."""
 MAX_WORKERS = 4
@@ -50,6 +52,8 @@ class KeyStats:
     """Lines per time bin (see ``Timeline``); filled on the event path only."""
     component: str | None = None
     """The component (logger, Kubernetes object) of the first line; filled on the event path only."""
+    hosts: list[str] = field(default_factory=list)
+    """The first few hosts (or nodes) the lines came from; filled on the event path only."""
 
     def see(self, source: str, line: int, timestamp: datetime | None, message: str) -> None:
         if timestamp is not None:
@@ -64,6 +68,8 @@ class KeyStats:
         """One event of this key seen: its time, sample, component and level."""
         self.see(event.source, event.line, event.timestamp, event.message)
         self.component = self.component or event.component
+        if event.host and event.host not in self.hosts and len(self.hosts) < MAX_HOSTS:
+            self.hosts.append(event.host)
         if event.level:
             self.levels[event.level] = self.levels.get(event.level, 0) + 1
 
@@ -79,6 +85,7 @@ def merge_stats(into: KeyStats, other: KeyStats) -> None:
     for index, count in other.bins.items():
         into.bins[index] = into.bins.get(index, 0) + count
     into.component = into.component or other.component
+    into.hosts = list(dict.fromkeys(into.hosts + other.hosts))[:MAX_HOSTS]
 
 
 def template_stats(template: Template[KeyStats]) -> KeyStats:
@@ -109,6 +116,7 @@ def mine_sources(
     default_year: int,
     per_line: bool,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    user: tuple[Layout, ...] = (),
 ) -> MiningResult:
     miner = new_miner()
     formats: dict[str, FormatInfo] = {}
@@ -118,7 +126,7 @@ def mine_sources(
         assigned: array[int] | None = array("I") if per_line else None
         blocks = source.blocks()
         first_block = next(blocks, [])
-        layout = detect_layout(first_block)
+        layout = choose_layout(first_block, default_year, user)
         fields = header_fields(layout, first_block) if layout is not None else None
         stream = _chain(first_block, blocks)
         if layout is not None and fields is not None:
@@ -142,7 +150,7 @@ def mine_sources(
                 assigned=assigned,
             )
         else:
-            info, parsed = read_events(source.name, _flatten(stream), default_year=default_year)
+            info, parsed = read_events(source.name, _flatten(stream), default_year=default_year, user=user)
             events += _mine_events(miner, parsed, assigned)
         formats[source.name] = info
         lines += source.stats.lines
@@ -197,7 +205,7 @@ def _mine_in_parallel(  # noqa: PLR0917 - one call site: the block path's state,
     path = str(source.stream.name)
     with ProcessPoolExecutor(len(shares), mp_context=context) as pool:
         futures = [
-            pool.submit(_mine_share, (path, source.name, start, end, layout.name, fields, default_year))
+            pool.submit(_mine_share, (path, source.name, start, end, layout, fields, default_year))
             for start, end in shares
         ]
         events = _mine_blocks(
@@ -235,19 +243,19 @@ class _Share:
     zone_assumed: bool
 
 
-def _mine_share(brief: tuple[str, str, int, int, str, int, int]) -> _Share:
+def _mine_share(brief: tuple[str, str, int, int, Layout, int, int]) -> _Share:
     """A worker: the block path over one byte range of the file."""
-    path, name, start, end, layout_name, fields, default_year = brief
+    path, name, start, end, layout, fields, default_year = brief
     with open(path, "rb") as file:  # noqa: PTH123
         file.seek(start)
         source = LogSource(name, _RangeReader(file, end))  # type: ignore[arg-type]
         miner = new_miner()
-        info = FormatInfo("text", layout_name)
+        info = FormatInfo("text", layout.name)
         events = _mine_blocks(
             miner,
             source=name,
             blocks=source.blocks(),
-            layout=LAYOUT_BY_NAME[layout_name],
+            layout=layout,
             fields=fields,
             info=info,
             default_year=default_year,

@@ -16,6 +16,8 @@ class Evidence(BaseModel):
     template_id: str
     template: str
     count: int
+    hosts: list[str] = Field(default_factory=list)
+    """The first few hosts or nodes its lines came from, when the log's header names them."""
 
 
 class CommitRef(BaseModel):
@@ -116,6 +118,45 @@ class TemplatesResult(BaseModel):
     lines: list[LineEntry]
 
 
+class FileLayout(BaseModel):
+    """How ``incident formats`` read one log: the layout, its pattern, and how much of the log it fits."""
+
+    file: str
+    kind: str
+    """``configured`` (``[incident] formats``), ``known``, ``inferred``, ``json``, ``logfmt``,
+    ``k8s-events``, or ``none`` (read one event per line)."""
+    layout: str | None = None
+    pattern: str | None = None
+    """The pattern to keep in ``[incident] formats``, or the hand-written regex of a known layout."""
+    fields: list[str] = Field(default_factory=list)
+    timestamp: str | None = None
+    """The timestamp's form in the grammar (``Y-m-d``, ``b-d``, ``epoch``...) or its ``strptime`` format."""
+    lines: int = 0
+    """Non-blank lines read."""
+    matched: int = 0
+    """Of those, lines the layout reads as a header line (the rest are traces or stray lines)."""
+    example_line: int | None = None
+    example: dict[str, str] = Field(default_factory=dict)
+    """The first matching line's fields, redacted."""
+
+
+class FormatsResult(BaseModel):
+    files: list[FileLayout]
+
+    def reaches(self, level: str) -> bool:
+        return False
+
+    def model_summary(self) -> ModelPass | None:
+        return None
+
+    def job_run_fields(self) -> Mapping[str, Any]:
+        return {
+            "incident.layouts": [f.kind for f in self.files],
+            "incident.lines": sum(f.lines for f in self.files),
+            "incident.matched": sum(f.matched for f in self.files),
+        }
+
+
 class IncidentList(BaseModel):
     incidents: list[dict[str, Any]]
     """The remembered incidents, newest first: id, created, summary, impact_start, resolution..."""
@@ -137,6 +178,7 @@ def render_text(report: IncidentReport) -> str:
         for evidence in hypothesis.evidence:
             out.append(
                 f"     evidence {evidence.ref} {evidence.template_id} x{evidence.count}: {evidence.template}"
+                + (f" (on {', '.join(evidence.hosts)})" if evidence.hosts else "")
             )
         for commit in hypothesis.commits:
             out.append(f"     commit {commit.sha[:12]} {commit.subject} ({'; '.join(commit.reasons)})")
