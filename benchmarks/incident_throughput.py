@@ -2,15 +2,17 @@
 
 The log is built from the messages of every Loghub-2k system under
 ../shared/data/loghub-2k, each written under one common header (ISO time,
-level, logger) with its numbers varied: every digit run is replaced by a
-random number of a random length, so the mined keys are not simply repeats.
-devcopilot reads the raw file (header detection included); Drain3 (default
+level, logger; with ``--layout unseen``, a bracketed day-first time, a node,
+a process id, a one-letter level and a dash, which only inference reads) with
+its numbers varied: every digit run is replaced by a random number of a random
+length, so the mined keys are not simply repeats.
+devcopilot reads the raw file (header inference included); Drain3 (default
 settings) is given the messages alone. Runs alternate; the medians are
 compared. Peak memory is that of `devcopilot incident templates` on the file,
 as a process of its own, with its worker processes (polled). Targets: >= 3x Drain3's lines per second, peak
 memory <= 300 MB.
 
-    python benchmarks/incident_throughput.py [--lines 1000000] [--runs 3]
+    python benchmarks/incident_throughput.py [--lines 1000000] [--runs 3] [--layout known|unseen]
 """
 
 from __future__ import annotations
@@ -50,7 +52,16 @@ def messages(data: Path) -> list[tuple[str, str]]:
     return found
 
 
-def build_log(path: Path, lines: int, data: Path) -> list[str]:
+def header(layout: str, index: int, level: str) -> str:
+    """The header of line ``index``: ISO and a logger (a known layout), or one no hint knows."""
+    second = index // 20
+    clock = f"{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+    if layout == "known":
+        return f"2024-03-01T{clock}.{index % 1000:03d}Z {level} app.worker{index % 7}: "
+    return f"[01.03.2024 {clock}:{index % 1000:03d}] node-{index % 5} {index % 97 + 100} {level[0]} - "
+
+
+def build_log(path: Path, lines: int, data: Path, layout: str = "known") -> list[str]:
     rng = random.Random(2024)  # noqa: S311 - reproducible test data, not secrets
     source = messages(data)
     vary = re.compile(r"\d+")
@@ -64,11 +75,7 @@ def build_log(path: Path, lines: int, data: Path) -> list[str]:
             level, content = source[index % len(source)]
             content = vary.sub(number, content)
             contents.append(content)
-            second = index // 20
-            file.write(
-                f"2024-03-01T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}."
-                f"{index % 1000:03d}Z {level} app.worker{index % 7}: {content}\n"
-            )
+            file.write(f"{header(layout, index, level)}{content}\n")
     return contents
 
 
@@ -129,10 +136,16 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--layout",
+        choices=("known", "unseen"),
+        default="known",
+        help="the header: ISO, level, logger (a hand-written layout), or one only inference reads",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "big.log"
-        contents = build_log(path, args.lines, args.data)
+        contents = build_log(path, args.lines, args.data, args.layout)
         size_mb = path.stat().st_size / 1e6
         ours, theirs = [], []
         for _ in range(args.runs):

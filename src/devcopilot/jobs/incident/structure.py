@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from devcopilot.jobs.incident.grok import compile_pattern
-from devcopilot.jobs.incident.layouts import LEVELS, Layout, detect_layout
+from devcopilot.jobs.incident.layouts import LEVELS, SAMPLE_LINES, Layout, detect_layout
 from devcopilot.jobs.incident.stamps import TOKEN, Found, find_stamps, token_spans
 
 MIN_LINES = 5
@@ -69,6 +69,7 @@ class Column:
     """Followed by two or more spaces on most lines: a fixed-width column."""
     distinct: int = 0
     has_digits: bool = False
+    has_letters: bool = False
     independent: bool = False
     """Its value says nothing of the next column's: a header field, not a message's first word."""
 
@@ -201,6 +202,7 @@ def _classify(values: list[str], gaps: list[bool]) -> Column:
     total = len(values)
     distinct = len(set(values))
     has_digits = sum(1 for v in values if any(c.isdigit() for c in v)) >= STEADY * total
+    has_letters = sum(1 for v in values if any(c.isalpha() for c in v)) >= STEADY * total
     wide = bool(gaps) and sum(gaps) >= STEADY * len(gaps)
 
     def share(test: re.Pattern[str]) -> float:
@@ -221,7 +223,7 @@ def _classify(values: list[str], gaps: list[bool]) -> Column:
         kind = "colon"
     elif share(_IDENT) >= STEADY and (distinct <= max(8, total // 10) or has_digits):
         kind = "ident"
-    return Column(kind, wide, distinct, has_digits)
+    return Column(kind, wide, distinct, has_digits, has_letters)
 
 
 STRUCTURAL = frozenset({"level", "letter-level", "number", "bracket", "dash"})
@@ -232,11 +234,11 @@ def _header_columns(columns: list[Column]) -> int:
     end = _terminated(columns)
     if end:
         return end
-    idents = 0
+    dependent = 0
     for index, column in enumerate(columns):
         if column.kind == "ident":
-            idents += 1
-            if idents > MAX_IDENTS:
+            dependent += not column.independent  # a word that predicts the next may be the message's
+            if dependent > MAX_IDENTS:
                 break
         elif column.kind in STRUCTURAL:
             end = index + 1  # the last level, number or bracket that only header-like columns precede
@@ -245,7 +247,11 @@ def _header_columns(columns: list[Column]) -> int:
     while end < len(columns) and columns[end].kind == "ident":
         column = columns[end]
         followed_by_bracket = end + 1 < len(columns) and columns[end + 1].kind == "bracket"
-        if not (column.wide_gap or column.independent or followed_by_bracket):
+        after_bracket = end > 0 and columns[end - 1].kind == "bracket"
+        # A bracketed field (a thread, a request id) usually closes a header: what follows it
+        # belongs to the message unless it is set apart like a column.
+        named = column.independent and (not after_bracket or column.has_letters)  # a name, not a value
+        if not (column.wide_gap or followed_by_bracket or named):
             break
         end += 1
     return end
@@ -361,6 +367,7 @@ def choose_layout(
 
     A known layout is kept when it reads as many sample lines, as far, as inference does.
     """
+    sample = spread(sample)
     lines = [line for line in sample if line.strip()]
     if user and lines:
         best = max(user, key=lambda layout: _reach(layout, lines))
@@ -371,6 +378,15 @@ def choose_layout(
     if known is None or inferred is None:
         return known or inferred
     return known if _reach(known, sample) >= _reach(inferred, sample) else inferred
+
+
+def spread(lines: list[str], size: int = SAMPLE_LINES) -> list[str]:
+    """At most ``size`` lines: the first half of them, then the rest taken evenly from the whole block."""
+    if len(lines) <= size:
+        return lines
+    half = size // 2
+    step = (len(lines) - half) / (size - half)
+    return lines[:half] + [lines[half + int(i * step)] for i in range(size - half)]
 
 
 def _reach(layout: Layout, sample: list[str]) -> tuple[int, int]:
