@@ -35,9 +35,18 @@ JOBS = JobTable(
                 ("formats", "devcopilot.jobs.incident.report:FormatsResult"),
             ),
         ),
+        JobSpec(
+            "iac",
+            cli="devcopilot.cli.iac_cmd:register",
+            results=(
+                ("detect", "devcopilot.jobs.iac.report:DetectResult"),
+                ("generate", "devcopilot.jobs.iac.report:GenerateResult"),
+                ("check", "devcopilot.jobs.iac.report:CheckResult"),
+            ),
+        ),
     ),
     # Jobs on their way: configuration written for their routes is accepted today.
-    reserved_routes=("iac", "docs"),
+    reserved_routes=("docs",),
 )
 
 __all__ = ["JOBS"]

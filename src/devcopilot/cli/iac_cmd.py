@@ -1,0 +1,186 @@
+"""``devcopilot iac``: what a repository is, container files made for it, and checks of what exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from devcopilot.cli.common import JsonOption, exit_with, output_format, print_envelope, run_command
+
+if TYPE_CHECKING:
+    from devcopilot.core.runner import JobRun
+    from devcopilot.jobs.iac.report import CheckResult, DetectResult, GenerateResult
+
+iac_app = typer.Typer(help="Infrastructure as code: detect, generate, check.", no_args_is_help=True)
+FAIL_LEVELS = ("error", "warning", "info", "never")
+WHAT = ("dockerfile", "compose")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(iac_app, name="iac")
+
+
+@iac_app.command("detect")
+def detect(
+    path: Annotated[str, typer.Argument(help="The repository (default: the current folder).")] = ".",
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: JsonOption = False,
+) -> None:
+    """What the repository is, app by app: runtimes, package manager, commands, port, needs; with evidence."""
+    output = output_format(output, as_json, ("text", "json"))
+    finished = run_command("iac", "detect", lambda run: _detect(Path(path)), progress_message="detecting…")
+    if output == "json":
+        print_envelope("iac", "detect", finished.run_id, finished.result)
+    else:
+        typer.echo(_render_detection(finished.result), nl=False)
+
+
+def _detect(path: Path) -> DetectResult:
+    from devcopilot.jobs.iac.detect import detect as detect_apps
+    from devcopilot.jobs.iac.report import DetectResult
+
+    return DetectResult.model_validate(detect_apps(path.resolve()).model_dump())
+
+
+def _render_detection(result: DetectResult) -> str:
+    out = []
+    for app in result.apps:
+        out.append(f"{app.path}: {app.name} ({app.ecosystem}, {app.kind})")
+        rows = [
+            (
+                "runtimes",
+                ", ".join(f"{r.name} {r.version or '(any)'} [{r.evidence}]" for r in app.runtimes) or "none",
+            ),
+        ]
+        for label in (
+            "package_manager",
+            "lock_file",
+            "framework",
+            "install",
+            "build",
+            "start",
+            "entry",
+            "port",
+        ):
+            fact = getattr(app, label)
+            if fact is not None:
+                rows.append((label.replace("_", " "), f"{fact.value} [{fact.evidence}]"))
+        if app.output_dir is not None:
+            rows.append(("static files", f"{app.output_dir.value} [{app.output_dir.evidence}]"))
+        for label, facts in (("system packages", app.apt_packages), ("services", app.services)):
+            if facts:
+                rows.append((label, ", ".join(f"{f.value} [{f.evidence}]" for f in facts)))
+        out += [f"  {label:<16} {value}" for label, value in rows]
+    return "\n".join(out) + "\n"
+
+
+@iac_app.command("generate")
+def generate(
+    what: Annotated[str, typer.Argument(metavar="KIND", help="dockerfile or compose.")],
+    path: str = typer.Option(".", "--path", help="The repository (default: the current folder)."),
+    out: str | None = typer.Option(
+        None, "--out", metavar="DIR", help="Where to write (default: each app's folder)."
+    ),
+    write: bool = typer.Option(
+        False, "--write", help="Write the files; without it they are shown, or diffed."
+    ),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: JsonOption = False,
+) -> None:
+    """A Dockerfile and .dockerignore per app, or a compose file with the services the code uses."""
+    from devcopilot.core.errors import UsageError
+
+    output = output_format(output, as_json, ("text", "json"))
+    if what not in WHAT:
+        raise UsageError(f"{what!r} is not one of {', '.join(WHAT)}")
+    finished = run_command(
+        "iac",
+        "generate",
+        lambda run: _generate(run, what, Path(path), out, write),
+        progress_message="generating…",
+    )
+    if output == "json":
+        print_envelope("iac", "generate", finished.run_id, finished.result)
+    else:
+        typer.echo(_render_generated(finished.result, write), nl=False)
+
+
+def _generate(run: JobRun, what: str, root: Path, out: str | None, write: bool) -> GenerateResult:
+    from devcopilot.jobs.iac.writing import generate_files
+
+    return generate_files(root.resolve(), what, Path(out) if out else None, write=write)
+
+
+def _render_generated(result: GenerateResult, write: bool) -> str:
+    out = []
+    for file in result.files:
+        header = f"# {file.path} ({file.status}; template {file.template} {file.template_version})"
+        if file.status == "differs":
+            out += [header, file.diff.rstrip("\n"), ""]
+        elif not write:
+            out += [header, file.content.rstrip("\n"), ""]
+        else:
+            out.append(header)
+    if not write and any(f.status in ("new", "differs") for f in result.files):
+        out.append("(nothing written: add --write to write these files)")
+    return "\n".join(out) + "\n"
+
+
+@iac_app.command("check")
+def check(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files or folders (default: the current folder).")
+    ] = None,
+    output: str = typer.Option(
+        "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
+    ),
+    as_json: JsonOption = False,
+    fail_on: str = typer.Option(
+        "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
+    ),
+    write_baseline: bool = typer.Option(
+        False, "--write-baseline", help="Accept every finding: write them to .devcopilot-baseline.json."
+    ),
+) -> None:
+    """Check Dockerfiles and compose files: hadolint, the Compose schema, built-in rules, checkov."""
+    import sys
+
+    from devcopilot.core.errors import UsageError
+    from devcopilot.core.formats import FORMATS
+
+    output = output_format(output, as_json, ("text", "json", *FORMATS))
+    if fail_on not in FAIL_LEVELS:
+        raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_LEVELS)}")
+    finished = run_command(
+        "iac",
+        "check",
+        lambda run: _check(list(paths or []), use_baseline=not write_baseline),
+        fail_on=fail_on,
+        progress_message="checking…",
+    )
+    result = finished.result
+    if write_baseline:
+        from devcopilot.cli.common import write_baseline_file
+
+        write_baseline_file("iac", result.findings)
+        return
+    if output == "json":
+        print_envelope("iac", "check", finished.run_id, result)
+    elif output == "text":
+        lines = [f"{f.path}:{f.line}: {f.severity} {f.rule}: {f.message}" for f in result.findings]
+        lines += [f"  {line}" for line in result.coverage_lines()]
+        typer.echo("\n".join([*lines, result.headline()]))
+    else:
+        sys.stdout.write(FORMATS[output](result))
+    exit_with(finished)
+
+
+def _check(paths: list[str], *, use_baseline: bool) -> CheckResult:
+    from devcopilot.cli.common import load_context
+    from devcopilot.jobs.iac.check import run_check
+
+    # Paths are reported, and the baseline read, from the repository's root when there is one.
+    root = load_context().workspace.repo_root or Path.cwd()
+    return run_check(root, [str(Path(p).resolve()) for p in paths or ["."]], use_baseline=use_baseline)

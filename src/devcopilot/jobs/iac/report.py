@@ -1,0 +1,96 @@
+"""The iac job's results: what ``detect`` found, what ``generate`` made, what ``check`` reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from devcopilot.core.findings import Finding, SuppressionCounts
+from devcopilot.core.verdicts import ModelPass
+from devcopilot.jobs.iac.detect.model import Detection
+
+
+class DetectResult(Detection):
+    def reaches(self, level: str) -> bool:
+        return False
+
+    def model_summary(self) -> ModelPass | None:
+        return None
+
+    def job_run_fields(self) -> Mapping[str, Any]:
+        return {"iac.apps": len(self.apps), "iac.ecosystems": sorted({a.ecosystem for a in self.apps})}
+
+
+class GeneratedFile(BaseModel):
+    path: str
+    template: str
+    template_version: str
+    template_sha256: str
+    overridden: bool
+    status: str
+    """``new``, ``unchanged``, ``differs`` (an existing file, left alone without --write), ``written``."""
+    content: str
+    diff: str = ""
+
+
+class GenerateResult(BaseModel):
+    apps: list[str]
+    files: list[GeneratedFile]
+    model: ModelPass | None = None
+
+    def reaches(self, level: str) -> bool:
+        return False
+
+    def model_summary(self) -> ModelPass | None:
+        return self.model
+
+    def job_run_fields(self) -> Mapping[str, Any]:
+        return {
+            "iac.generated": [f.path for f in self.files],
+            "iac.templates": {f.template: f.template_sha256 for f in self.files},
+        }
+
+
+class ToolStatus(BaseModel):
+    name: str
+    status: str
+    """``ran``, ``skipped`` or ``failed``."""
+    reason: str | None = None
+
+
+class CheckResult(BaseModel):
+    findings: list[Finding]
+    files: list[str]
+    tools: list[ToolStatus]
+    left_out: SuppressionCounts = Field(default_factory=SuppressionCounts)
+
+    @property
+    def job(self) -> str:
+        return "iac"
+
+    def headline(self) -> str:
+        counts = Counter(f.severity for f in self.findings)
+        shown = (
+            ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s]) or "no findings"
+        )
+        return f"devcopilot iac check: {len(self.files)} file(s) checked, {shown}"
+
+    def coverage_lines(self) -> list[str]:
+        lines = [f"{t.name}: {t.status}" + (f" ({t.reason})" if t.reason else "") for t in self.tools]
+        if self.left_out.suppressed or self.left_out.baselined:
+            lines.append(
+                f"left out: {self.left_out.suppressed} suppressed, {self.left_out.baselined} baselined"
+            )
+        return lines
+
+    def reaches(self, level: str) -> bool:
+        return any(f.at_least(level) for f in self.findings)
+
+    def model_summary(self) -> ModelPass | None:
+        return None
+
+    def job_run_fields(self) -> Mapping[str, Any]:
+        return {"iac.files": len(self.files), "iac.findings": len(self.findings)}
