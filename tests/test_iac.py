@@ -367,3 +367,20 @@ def test_a_missing_path_is_one_clear_line(tmp_path: Path, cli: Any) -> None:
     done = cli("iac", "check", str(tmp_path / "nope"))
 
     assert done.code == 2 and "no such file or folder" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_app_with_nothing_to_start_gets_no_dockerfile_but_a_clear_line(tmp_path: Path, cli: Any) -> None:
+    root = make(tmp_path / "lib", {"requirements.txt": "requests\n", "lib/__init__.py": ""})
+
+    done = cli("iac", "generate", "dockerfile", "--path", str(root), "--write")
+
+    assert done.code == 2 and "no start command found" in done.stderr
+    assert not (root / "Dockerfile").exists()
+
+
+def test_a_worker_says_it_has_nothing_to_probe(tmp_path: Path, cli: Any) -> None:
+    root = make(tmp_path / "bot", {"requirements.txt": "requests\n", "bot.py": "print('hi')\n"})
+
+    shown = cli("iac", "generate", "dockerfile", "--path", str(root))
+
+    assert shown.code == 0 and "HEALTHCHECK NONE" in shown.stdout and "EXPOSE" not in shown.stdout

@@ -123,6 +123,7 @@ def _render_generated(result: GenerateResult, write: bool) -> str:
             out += [header, file.content.rstrip("\n"), ""]
         else:
             out.append(header)
+    out += [f"note: {note}" for note in result.notes]
     if not write and any(f.status in ("new", "differs") for f in result.files):
         out.append("(nothing written: add --write to write these files)")
     return "\n".join(out) + "\n"

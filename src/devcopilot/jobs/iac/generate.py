@@ -97,7 +97,12 @@ def dockerfile(app: App, root: Path, templates: FileTemplates) -> list[Generated
     if template is None:
         raise InputError(
             f"{app.path}: no Dockerfile template for {app.ecosystem} apps yet",
-            hint="templates exist for python, node, bun, go, ruby and static sites",
+            hint="templates exist for python, node, bun, go, ruby, rust, java, deno, php, dotnet, static",
+        )
+    if app.start is None and app.kind != "static":
+        raise InputError(
+            f"{app.path}: no start command found for {app.name}",
+            hint="name one in a Procfile (web: ...), a start script or [project.scripts]",
         )
     folder = root / app.path
     variables = _variables(app, folder)

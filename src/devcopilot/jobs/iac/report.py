@@ -39,6 +39,8 @@ class GeneratedFile(BaseModel):
 class GenerateResult(BaseModel):
     apps: list[str]
     files: list[GeneratedFile]
+    notes: list[str] = Field(default_factory=list)
+    """Apps left without a file, and why."""
     model: ModelPass | None = None
 
     def reaches(self, level: str) -> bool:

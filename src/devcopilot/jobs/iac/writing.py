@@ -23,10 +23,16 @@ def generate_files(root: Path, what: str, out: Path | None, *, write: bool) -> G
     detection = detect(root)
     templates = FileTemplates(root)
     planned: list[tuple[Path, RenderedFile]] = []
+    notes: list[str] = []
     if what == "dockerfile":
         for app in detection.apps:
             target = out or (root / app.path)
-            planned += [(target / item.path, item.rendered) for item in dockerfile(app, root, templates)]
+            try:
+                planned += [(target / item.path, item.rendered) for item in dockerfile(app, root, templates)]
+            except InputError as error:
+                if len(detection.apps) == 1:
+                    raise
+                notes.append(str(error))  # the other apps still get theirs
     else:
         target = out or root
         apps = [app.model_copy(update={"path": _relative(root / app.path, target)}) for app in detection.apps]
@@ -36,7 +42,7 @@ def generate_files(root: Path, what: str, out: Path | None, *, write: bool) -> G
             (target / ".env.example", RenderedFile("iac/env-example", "1.0.0", "", False, example))
         )
     files = [_place(path, rendered, root, write=write) for path, rendered in planned]
-    return GenerateResult(apps=[app.path for app in detection.apps], files=files)
+    return GenerateResult(apps=[app.path for app in detection.apps], files=files, notes=notes)
 
 
 def _relative(folder: Path, target: Path) -> str:

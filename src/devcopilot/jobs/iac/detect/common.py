@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from devcopilot.jobs.iac.detect.files import Repo, mapping
 from devcopilot.jobs.iac.detect.model import Fact, Runtime
-from devcopilot.jobs.iac.detect.needs import SERVICES, SYSTEM_PACKAGES, normalise, services_in_text
+from devcopilot.jobs.iac.detect.needs import SYSTEM_PACKAGES, normalise, service_of, services_in_text
 
 _VERSION = re.compile(r"\d+(?:\.\d+){0,2}")
 ENV_FILES = (".env.example", ".env.sample", ".env.template", "example.env", ".env.dist")
@@ -55,7 +55,7 @@ def needs_of(
         name = normalise(raw) if ecosystem != "go" else raw
         for package in table.get(name, ()):
             apt.setdefault(package, Fact(value=package, evidence=evidence))
-        service = SERVICES.get(name) or SERVICES.get(raw)
+        service = service_of(name) or service_of(raw)
         if service:
             services.setdefault(service, Fact(value=service, evidence=evidence))
     for name in (*ENV_FILES, *code_files):
@@ -80,7 +80,7 @@ def port_in(text: str | None) -> str | None:
 
 
 _PORT = re.compile(
-    r"(?:\blisten\(\s*|ListenAndServe\(\s*\"[^:\"]*:|\bport\s*[=:]\s*|PORT\W{1,4}(?:\|\||\?\?|or|,)\s*|"
+    r"(?:\blisten\(\s*|\bport\(\s*|server\.port\s*=\s*|ListenAndServe\(\s*\"[^:\"]*:|\bport\s*[=:]\s*|PORT\W{1,4}(?:\|\||\?\?|or|,)\s*|"
     r"--port[ =]|\s-p\s+|0\.0\.0\.0:)[\"']?(\d{2,5})\b"
 )
 

@@ -121,8 +121,9 @@ class RustDetector:
         app.entry = Fact(value=name, evidence=app.start.evidence)
         deps = {str(k): repo.where("Cargo.toml", str(k)) for k in (cargo.get("dependencies") or {})}
         web = any(k in deps for k in ("actix-web", "axum", "rocket", "warp", "hyper", "poem", "tide"))
-        _served(app, repo, repo.glob("src/*.rs")[:20], "8080" if web else None)
-        app.apt_packages, app.services = needs_of(repo, "rust", deps, [])
+        sources = repo.glob("src/*.rs")[:20]
+        _served(app, repo, sources, "8080" if web else None)
+        app.apt_packages, app.services = needs_of(repo, "rust", deps, sources)
         return app
 
 
@@ -180,7 +181,10 @@ class JavaDetector:
         )
         if "spring-boot" in text:
             app.framework = Fact(value="spring-boot", evidence=repo.where(build_file, "spring-boot"))
-        _served(app, repo, repo.glob("src/main/resources/application.properties"), "8080" if web else None)
+        sources = (
+            repo.glob("src/main/resources/application*.properties") + repo.glob("src/main/**/*.java")[:30]
+        )
+        _served(app, repo, sources, "8080" if web else None)
         deps = {
             m: repo.where(build_file, m.split(":")[1])
             for m in ("org.postgresql:postgresql", "com.mysql:mysql-connector-j")

@@ -120,7 +120,7 @@ SERVICES: dict[str, str] = {
 }
 
 _ENV = re.compile(
-    r"\b([A-Z][A-Z0-9_]*?(?:DATABASE|POSTGRES|PG|MYSQL|REDIS|MONGO(?:DB)?|AMQP|RABBITMQ|KAFKA)[A-Z0-9_]*)\b"
+    r"\b([A-Z0-9_]*?(?:DATABASE|POSTGRES|PG|MYSQL|REDIS|MONGO(?:DB)?|AMQP|RABBITMQ|KAFKA)[A-Z0-9_]*)\b"
 )
 _SCHEMES = {
     "postgres": "postgres",
@@ -144,6 +144,34 @@ _NAME_SERVICES = (
     ("RABBITMQ", "rabbitmq"),
     ("KAFKA", "kafka"),
 )
+
+
+_TOKENS = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "redis": "redis",
+    "mongodb": "mongodb",
+    "mongo": "mongodb",
+    "kafka": "kafka",
+    "rabbitmq": "rabbitmq",
+    "amqp": "rabbitmq",
+    "elasticsearch": "elasticsearch",
+    "memcached": "memcached",
+}
+_SPLIT = re.compile(r"[-_.:/@]+")
+_TESTING = frozenset({"pytest", "mock", "test", "testing", "testcontainers", "fake", "stub", "types"})
+
+
+def service_of(name: str) -> str | None:
+    """The service a client library talks to: the table's, else a word of its name (``mysql-connector``)."""
+    if name in SERVICES:
+        return SERVICES[name]
+    words = [w for w in _SPLIT.split(name.lower()) if w]
+    if _TESTING & set(words):
+        return None  # a test double of the service, not a use of it
+    return next((_TOKENS[w] for w in words if w in _TOKENS), None)
 
 
 def normalise(name: str) -> str:

@@ -30,8 +30,16 @@ SERVER_FRAMEWORKS = (
     ("hono", "hono", "3000"),
     ("astro", "astro", "4321"),
 )
-STATIC_FRAMEWORKS = (("react-scripts", "create-react-app", "build"), ("vite", "vite", "dist"))
-DEV_SERVERS = re.compile(r"^\s*(?:vite|react-scripts start|vite preview|webpack serve|parcel)\b")
+STATIC_FRAMEWORKS = (
+    ("react-scripts", "create-react-app", "build"),
+    ("vite", "vite", "dist"),
+    ("@vue/cli-service", "vue-cli", "dist"),
+    ("@angular/cli", "angular", "dist"),
+    ("parcel", "parcel", "dist"),
+)
+DEV_SERVERS = re.compile(
+    r"^\s*(?:vite|react-scripts start|vite preview|webpack serve|parcel|vue-cli-service serve|ng serve)\b"
+)
 MANIFESTS = ("package.json", "package.json5", "package.yaml")
 FRAMEWORK_STARTS = {
     "nuxt": ("node .output/server/index.mjs", ".output/server/index.mjs"),

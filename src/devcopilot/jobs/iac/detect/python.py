@@ -170,7 +170,10 @@ def _start(  # noqa: PLR0911 - one answer per way an app is started, in order of
                 Fact(value=command, evidence=entry.evidence),
                 entry,
             )
-    for script in (*SCRIPTS, *repo.glob("src/*/main.py"), *repo.glob("app/main.py")):
+    others = [
+        name for name in repo.glob("*.py") if name not in SCRIPTS and not name.startswith(("test", "setup"))
+    ]
+    for script in (*SCRIPTS, *repo.glob("src/*/main.py"), *repo.glob("app/main.py"), *others):
         text = repo.text(script) or ""
         asgi = _ASGI.search(text)
         if asgi and script.endswith(".py"):
@@ -201,6 +204,9 @@ def _start(  # noqa: PLR0911 - one answer per way an app is started, in order of
         if repo.exists(script):
             entry = Fact(value=script, evidence=repo.rel(script))
             return None, Fact(value=f"python {script}", evidence=entry.evidence), entry
+    if len(others) == 1 and not repo.exists("manage.py"):
+        entry = Fact(value=others[0], evidence=repo.rel(others[0]))
+        return None, Fact(value=f"python {others[0]}", evidence=entry.evidence), entry
     if scripts:
         name = str(next(iter(scripts)))
         entry = Fact(value=name, evidence=repo.where("pyproject.toml", name))
