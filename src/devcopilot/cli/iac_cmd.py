@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from devcopilot.cli.common import JsonOption, exit_with, output_format, print_envelope, run_command
+from devcopilot.cli.common import (
+    JsonOption,
+    ModelOption,
+    NoModelOption,
+    StrictModelOption,
+    exit_with,
+    model_choice,
+    output_format,
+    print_envelope,
+    run_command,
+)
 
 if TYPE_CHECKING:
     from devcopilot.core.runner import JobRun
@@ -86,10 +96,24 @@ def generate(
     write: bool = typer.Option(
         False, "--write", help="Write the files; without it they are shown, or diffed."
     ),
+    describe: str | None = typer.Option(
+        None,
+        "--describe",
+        metavar="TEXT",
+        help="A change for the model to make, kept only if it passes the checks.",
+    ),
+    model: ModelOption = None,
+    no_model: NoModelOption = False,
+    strict_model: StrictModelOption = False,
     output: str = typer.Option("text", "--format", help="text or json."),
     as_json: JsonOption = False,
 ) -> None:
-    """A Dockerfile and .dockerignore per app, or a compose file with the services the code uses."""
+    """A Dockerfile and .dockerignore per app, or a compose file with the services the code uses.
+
+    With a model, each file may be changed as --describe asks; a change is kept only when it passes
+    iac check and keeps the detected runtime, port and start command. Exit 1 when a described change
+    could not be made (then nothing is written).
+    """
     from devcopilot.core.errors import UsageError
 
     output = output_format(output, as_json, ("text", "json"))
@@ -98,25 +122,37 @@ def generate(
     finished = run_command(
         "iac",
         "generate",
-        lambda run: _generate(run, what, Path(path), out, write),
+        lambda run: _generate(run, what, Path(path), out, write, describe),
+        choice=model_choice(model, no_model, strict_model),
+        fail_on="error",
         progress_message="generating…",
     )
     if output == "json":
         print_envelope("iac", "generate", finished.run_id, finished.result)
     else:
         typer.echo(_render_generated(finished.result, write), nl=False)
+    exit_with(finished)
 
 
-def _generate(run: JobRun, what: str, root: Path, out: str | None, write: bool) -> GenerateResult:
+def _generate(
+    run: JobRun, what: str, root: Path, out: str | None, write: bool, describe: str | None
+) -> GenerateResult:
     from devcopilot.jobs.iac.writing import generate_files
 
-    return generate_files(root.resolve(), what, Path(out) if out else None, write=write)
+    return generate_files(
+        root.resolve(), what, Path(out) if out else None, write=write, run=run, describe=describe
+    )
 
 
 def _render_generated(result: GenerateResult, write: bool) -> str:
     out = []
     for file in result.files:
-        header = f"# {file.path} ({file.status}; template {file.template} {file.template_version})"
+        origin = (
+            "the model's, checked"
+            if file.source == "model"
+            else f"template {file.template} {file.template_version}"
+        )
+        header = f"# {file.path} ({file.status}; {origin})"
         if file.status == "differs":
             out += [header, file.diff.rstrip("\n"), ""]
         elif not write:
@@ -124,6 +160,12 @@ def _render_generated(result: GenerateResult, write: bool) -> str:
         else:
             out.append(header)
     out += [f"note: {note}" for note in result.notes]
+    out += [f"not done: {line}" for line in result.unmet]
+    if result.unmet:
+        out.append("(nothing written: the change asked for did not pass its checks)")
+    elif result.model is not None:
+        summary = result.model
+        out.append(f"model: {summary.accepted} change(s) kept of {summary.proposed} proposed")
     if not write and any(f.status in ("new", "differs") for f in result.files):
         out.append("(nothing written: add --write to write these files)")
     return "\n".join(out) + "\n"

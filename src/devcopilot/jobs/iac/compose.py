@@ -8,6 +8,7 @@ data, and its credentials as ``${VARIABLES}`` read from ``.env``; the
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from devcopilot.jobs.iac.detect.model import App
@@ -139,7 +140,7 @@ def compose(apps: list[App], templates: FileTemplates) -> tuple[RenderedFile, st
             environment.insert(0, ("PORT", f"'{port}'"))
         rendered_apps.append(
             {
-                "name": _name(app),
+                "name": service_name(app),
                 "context": "." if app.path == "." else f"./{app.path}",
                 "port": port,
                 "environment": environment,
@@ -147,7 +148,7 @@ def compose(apps: list[App], templates: FileTemplates) -> tuple[RenderedFile, st
             }
         )
     text = templates.render_file(
-        "iac/compose", {"apps": rendered_apps, "services": [s.__dict__ for s in services]}
+        "iac/compose", {"apps": rendered_apps, "services": [dataclasses.asdict(s) for s in services]}
     )
     secrets = sorted({name for service in services for name in service.secrets})
     example = "# Copy to .env and fill in; never commit .env.\n" + "".join(
@@ -156,6 +157,6 @@ def compose(apps: list[App], templates: FileTemplates) -> tuple[RenderedFile, st
     return text, example
 
 
-def _name(app: App) -> str:
+def service_name(app: App) -> str:
     cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in app.name.lower()).strip("-_")
     return cleaned or "app"

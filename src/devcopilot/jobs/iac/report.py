@@ -30,6 +30,8 @@ class GeneratedFile(BaseModel):
     template_version: str
     template_sha256: str
     overridden: bool
+    source: str = "template"
+    """``template``, or ``model`` when a model's version passed every check and replaced it."""
     status: str
     """``new``, ``unchanged``, ``differs`` (an existing file, left alone without --write), ``written``."""
     content: str
@@ -42,9 +44,11 @@ class GenerateResult(BaseModel):
     notes: list[str] = Field(default_factory=list)
     """Apps left without a file, and why."""
     model: ModelPass | None = None
+    unmet: list[str] = Field(default_factory=list)
+    """Files where the change asked for with --describe passed no check: then nothing was written."""
 
     def reaches(self, level: str) -> bool:
-        return False
+        return bool(self.unmet)
 
     def model_summary(self) -> ModelPass | None:
         return self.model
