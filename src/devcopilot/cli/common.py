@@ -91,6 +91,35 @@ def exit_with(finished: Finished[Any]) -> None:
         raise typer.Exit(int(finished.exit_code))
 
 
+FAIL_LEVELS = ("error", "warning", "info", "never")
+
+
+def findings_format(given: str, as_json: bool, fail_on: str) -> str:
+    """``--format`` of a findings command (text, json or a machine format), with ``--fail-on`` checked."""
+    from devcopilot.core.errors import UsageError
+    from devcopilot.core.formats import FORMATS
+
+    if fail_on not in FAIL_LEVELS:
+        raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_LEVELS)}")
+    return output_format(given, as_json, ("text", "json", *FORMATS))
+
+
+def print_findings(
+    job: str, command: str, finished: Finished[Any], output: str, text: Callable[[Any], None]
+) -> None:
+    """A findings result in the format asked: ``text`` by the job's printer, the rest by core's."""
+    import sys
+
+    from devcopilot.core.formats import FORMATS
+
+    if output == "text":
+        text(finished.result)
+    elif output == "json":
+        print_envelope(job, command, finished.run_id, finished.result)
+    else:
+        sys.stdout.write(FORMATS[output](finished.result))
+
+
 def write_baseline_file(job: str, findings: list[Finding]) -> None:
     """Write ``job``'s section of the repository's baseline; the other jobs' sections stay."""
     from devcopilot.core.errors import InputError

@@ -102,7 +102,7 @@ def _verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _render(report: dict[str, Any], *, markdown: bool) -> str:
-    from devcopilot.cli.inprocess import render_table
+    from devcopilot.cli.inprocess import pass_cells, render_table
 
     header = [
         "model",
@@ -118,12 +118,7 @@ def _render(report: dict[str, Any], *, markdown: bool) -> str:
     rows = [
         [
             r["model"],
-            r["proposed"],
-            r["accepted"],
-            r["merged"],
-            ", ".join(f"{n} {k}" for k, n in sorted(r["dropped"].items())) or "none",
-            "-" if r["acceptance"] is None else f"{r['acceptance']:.0%}",
-            f"{r['cost_usd']:.4f}",
+            *pass_cells(r),
             r["latency_ms_p50"] if r["latency_ms_p50"] is not None else "-",
             r["latency_ms_p95"] if r["latency_ms_p95"] is not None else "-",
         ]

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from devcopilot.jobs.iac.report import CheckResult, DetectResult, GenerateResult
 
 iac_app = typer.Typer(help="Infrastructure as code: detect, generate, check.", no_args_is_help=True)
-FAIL_LEVELS = ("error", "warning", "info", "never")
 WHAT = ("dockerfile", "compose")
 
 
@@ -188,14 +187,9 @@ def check(
     ),
 ) -> None:
     """Check Dockerfiles and compose files: hadolint, the Compose schema, built-in rules, checkov."""
-    import sys
+    from devcopilot.cli.common import findings_format, print_findings
 
-    from devcopilot.core.errors import UsageError
-    from devcopilot.core.formats import FORMATS
-
-    output = output_format(output, as_json, ("text", "json", *FORMATS))
-    if fail_on not in FAIL_LEVELS:
-        raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_LEVELS)}")
+    output = findings_format(output, as_json, fail_on)
     finished = run_command(
         "iac",
         "check",
@@ -203,21 +197,19 @@ def check(
         fail_on=fail_on,
         progress_message="checking…",
     )
-    result = finished.result
     if write_baseline:
         from devcopilot.cli.common import write_baseline_file
 
-        write_baseline_file("iac", result.findings)
+        write_baseline_file("iac", finished.result.findings)
         return
-    if output == "json":
-        print_envelope("iac", "check", finished.run_id, result)
-    elif output == "text":
-        lines = [f"{f.path}:{f.line}: {f.severity} {f.rule}: {f.message}" for f in result.findings]
-        lines += [f"  {line}" for line in result.coverage_lines()]
-        typer.echo("\n".join([*lines, result.headline()]))
-    else:
-        sys.stdout.write(FORMATS[output](result))
+    print_findings("iac", "check", finished, output, _print_check)
     exit_with(finished)
+
+
+def _print_check(result: CheckResult) -> None:
+    lines = [f"{f.path}:{f.line}: {f.severity} {f.rule}: {f.message}" for f in result.findings]
+    lines += [f"  {line}" for line in result.coverage_lines()]
+    typer.echo("\n".join([*lines, result.headline()]))
 
 
 def _check(paths: list[str], *, use_baseline: bool) -> CheckResult:

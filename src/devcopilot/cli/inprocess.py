@@ -71,3 +71,15 @@ def render_table(header: list[str], rows: list[list[Any]], *, markdown: bool) ->
         for row in [header, *rows]
     ]
     return "\n".join(text) + "\n"
+
+
+def pass_cells(row: dict[str, Any]) -> list[Any]:
+    """A model pass as table cells: proposed, accepted, merged, dropped by reason, acceptance, cost."""
+    return [
+        row["proposed"],
+        row["accepted"],
+        row["merged"],
+        ", ".join(f"{n} {k}" for k, n in sorted(row["dropped"].items())) or "none",
+        "-" if row["acceptance"] is None else f"{row['acceptance']:.0%}",
+        f"{row['cost_usd']:.4f}",
+    ]

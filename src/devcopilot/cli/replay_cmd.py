@@ -139,20 +139,11 @@ def _original(records: list[dict[str, Any]], recorded: dict[str, Any]) -> dict[s
 
 
 def _render(report: dict[str, Any], *, markdown: bool) -> str:
-    from devcopilot.cli.inprocess import render_table
+    from devcopilot.cli.inprocess import pass_cells, render_table
 
     header = ["run", "model", "proposed", "accepted", "merged", "dropped", "acceptance", "cost $"]
     rows = [
-        [
-            label,
-            row["model"],
-            row["proposed"],
-            row["accepted"],
-            row["merged"],
-            ", ".join(f"{n} {k}" for k, n in sorted(row["dropped"].items())) or "none",
-            "-" if row["acceptance"] is None else f"{row['acceptance']:.0%}",
-            f"{row['cost_usd']:.4f}",
-        ]
+        [label, row["model"], *pass_cells(row)]
         for label, row in [
             (f"{report['run_id'][:12]} (recorded)", report["original"]),
             *((f"{r['run_id'][:12]} (replay)", r) for r in report["replays"]),

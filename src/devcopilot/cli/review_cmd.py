@@ -13,12 +13,9 @@ from devcopilot.cli.common import (
     StrictModelOption,
     exit_with,
     model_choice,
-    output_format,
-    print_envelope,
     run_command,
 )
 
-FAIL_LEVELS = ("error", "warning", "info", "never")
 QUIET_FLAGS = frozenset({"-q", "--quiet"})
 
 
@@ -93,16 +90,11 @@ def review(
     ),
 ) -> None:
     """Review a change: with no option, the staged changes if any, else the working tree against HEAD."""
-    import sys
-
-    from devcopilot.core.errors import UsageError
-    from devcopilot.core.formats import FORMATS
+    from devcopilot.cli.common import findings_format, print_findings
     from devcopilot.jobs.review.engine import ReviewOptions, run_review
     from devcopilot.jobs.review.report import print_text
 
-    output = output_format(output, as_json, ("text", "json", *FORMATS))
-    if fail_on not in FAIL_LEVELS:
-        raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_LEVELS)}")
+    output = findings_format(output, as_json, fail_on)
     options = ReviewOptions(
         staged=staged,
         range=range_,
@@ -126,12 +118,7 @@ def review(
 
         write_baseline_file("review", result.findings)
         return
-    if output == "text":
-        print_text(result)
-    elif output == "json":
-        print_envelope("review", "review", finished.run_id, result)
-    else:
-        sys.stdout.write(FORMATS[output](result))
+    print_findings("review", "review", finished, output, print_text)
     if patch is not None:
         from pathlib import Path
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from devcopilot.core.findings import Category, Finding, Severity
+from devcopilot.core.findings import Finding, Severity
 from devcopilot.core.redaction import find_secrets
+from devcopilot.jobs.iac.dockerfile_rules import rule_finding
 
 _SECRET_NAME = re.compile(r"(?i)(password|passwd|secret|token|api[_-]?key|private[_-]?key)")
 
@@ -147,16 +148,7 @@ def _line_of(lines: list[str], keys: list[str]) -> int:
 
 
 def _finding(path: str, line: int, severity: Severity, rule: str, message: str) -> Finding:
-    category: Category = (
-        "security" if rule in ("iac/secret-in-compose", "iac/privileged") else "configuration"
-    )
-    return Finding(
-        path=path,
-        line=line,
-        end_line=line,
-        severity=severity,
-        category=category,
-        rule=rule,
-        source="builtin" if rule.startswith("iac/") else "compose-schema",
-        message=message,
-    )
+    return rule_finding(path, line, severity, rule, message, security=SECURITY_RULES)
+
+
+SECURITY_RULES = frozenset({"iac/secret-in-compose", "iac/privileged"})

@@ -169,9 +169,18 @@ def _secrets(path: str, instruction: Instruction) -> list[Finding]:
 
 
 def _finding(path: str, line: int, severity: Severity, rule: str, message: str) -> Finding:
-    category: Category = (
-        "security" if rule in ("iac/secret-in-image", "iac/root-user", "iac/add-url") else "configuration"
-    )
+    return rule_finding(path, line, severity, rule, message, security=SECURITY_RULES)
+
+
+SECURITY_RULES = frozenset({"iac/secret-in-image", "iac/root-user", "iac/add-url"})
+
+
+def rule_finding(
+    path: str, line: int, severity: Severity, rule: str, message: str, *, security: frozenset[str]
+) -> Finding:
+    """A built-in rule's finding on one line; a rule in ``security`` is a security finding."""
+    category: Category = "security" if rule in security else "configuration"
+    source = "builtin" if rule.startswith("iac/") else rule.split("/", 1)[0]
     return Finding(
         path=path,
         line=line,
@@ -179,6 +188,6 @@ def _finding(path: str, line: int, severity: Severity, rule: str, message: str) 
         severity=severity,
         category=category,
         rule=rule,
-        source="builtin",
+        source=source,
         message=message,
     )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from devcopilot.jobs.iac.detect.files import Repo, mapping
-from devcopilot.jobs.iac.detect.model import Fact, Runtime
+from devcopilot.jobs.iac.detect.model import App, Fact, Runtime
 from devcopilot.jobs.iac.detect.needs import SYSTEM_PACKAGES, normalise, service_of, services_in_text
 
 _VERSION = re.compile(r"\d+(?:\.\d+){0,2}")
@@ -97,3 +97,16 @@ def entry_of(command: str) -> str:
             continue
         return word
     return command.strip()
+
+
+def new_app(repo: Repo, name: str, ecosystem: str) -> App:
+    """An app of ``ecosystem`` in the repository's folder, before its detector fills it in."""
+    return App(name=name, path=repo.folder.relative_to(repo.root).as_posix() or ".", ecosystem=ecosystem)
+
+
+def procfile_web(repo: Repo) -> Fact | None:
+    """The ``web:`` process of a Procfile: how the team itself starts the app."""
+    for line in (repo.text("Procfile") or "").splitlines():
+        if line.startswith("web:"):
+            return Fact(value=line.split(":", 1)[1].strip(), evidence=repo.where("Procfile", "web:"))
+    return None

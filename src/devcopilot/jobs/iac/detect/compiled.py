@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
-from devcopilot.jobs.iac.detect.common import needs_of, port_in, tool_version, version_in
+from devcopilot.jobs.iac.detect.common import (
+    needs_of,
+    new_app,
+    port_in,
+    tool_version,
+    version_in,
+)
 from devcopilot.jobs.iac.detect.files import Repo
 from devcopilot.jobs.iac.detect.model import App, Fact, Runtime
-
-
-def _app(repo: Repo, name: str, ecosystem: str) -> App:
-    return App(name=name, path=repo.folder.relative_to(repo.root).as_posix() or ".", ecosystem=ecosystem)
 
 
 def _served(app: App, repo: Repo, files: list[str], default: str | None) -> None:
@@ -36,7 +38,7 @@ class GoDetector:
         text = repo.text("go.mod") or ""
         module = re.search(r"^module\s+(\S+)", text, re.MULTILINE)
         name = module.group(1).rsplit("/", 1)[-1] if module else repo.folder.name
-        app = _app(repo, name, "go")
+        app = new_app(repo, name, "go")
         version = re.search(r"^go\s+(\S+)", text, re.MULTILINE)
         app.runtimes = [
             tool_version(repo, "go", ".go-version")
@@ -98,7 +100,7 @@ class RustDetector:
             or package.get("name")
             or repo.folder.name
         )
-        app = _app(repo, name, "rust")
+        app = new_app(repo, name, "rust")
         toolchain = repo.toml("rust-toolchain.toml") or {}
         channel = (toolchain.get("toolchain") or {}).get("channel")
         version = version_in(str(channel or package.get("rust-version") or "")) or None
@@ -140,7 +142,7 @@ class JavaDetector:
         )
         text = repo.text(build_file) or ""
         artifact = re.search(r"<artifactId>([^<]+)</artifactId>", text) if maven else None
-        app = _app(repo, artifact.group(1) if artifact else repo.folder.name, "java")
+        app = new_app(repo, artifact.group(1) if artifact else repo.folder.name, "java")
         found = re.search(
             r"<(?:java\.version|maven\.compiler\.(?:release|source))>(\d+)|languageVersion\S*\s*(?:=|\.set\()\s*JavaLanguageVersion\.of\((\d+)|sourceCompatibility\s*=\s*['\"]?(?:JavaVersion\.VERSION_)?(\d+)",
             text,
@@ -210,7 +212,7 @@ class DotnetDetector:
         project = (repo.glob("*.csproj") or repo.glob("*.fsproj"))[0]
         name = project.rsplit(".", 1)[0]
         text = repo.text(project) or ""
-        app = _app(repo, name, "dotnet")
+        app = new_app(repo, name, "dotnet")
         target = re.search(r"<TargetFramework>net(\d+\.\d+)", text)
         pinned = repo.json("global.json") or {}
         version = (pinned.get("sdk") or {}).get("version") if isinstance(pinned.get("sdk"), dict) else None
@@ -243,7 +245,7 @@ class ElixirDetector:
         text = repo.text("mix.exs") or ""
         found = re.search(r"app:\s*:(\w+)", text)
         name = found.group(1) if found else repo.folder.name
-        app = _app(repo, name, "elixir")
+        app = new_app(repo, name, "elixir")
         elixir = tool_version(repo, "elixir", ".elixir-version")
         if elixir is None:
             constraint = re.search(r"elixir:\s*\"([^\"]+)\"", text)
@@ -279,7 +281,7 @@ class GleamDetector:
 
     def detect(self, repo: Repo) -> App:
         config = repo.toml("gleam.toml") or {}
-        app = _app(repo, str(config.get("name") or repo.folder.name), "gleam")
+        app = new_app(repo, str(config.get("name") or repo.folder.name), "gleam")
         app.runtimes = [
             tool_version(repo, "erlang", ".erlang-version")
             or Runtime(name="erlang", version=None, evidence=repo.rel("gleam.toml"))
@@ -306,7 +308,7 @@ class NativeDetector:
         text = repo.text(build_file) or ""
         found = re.search(r"project\(\s*['\"]?([\w\-]+)", text, re.IGNORECASE)
         name = found.group(1) if found else repo.folder.name
-        app = _app(repo, name, "cpp")
+        app = new_app(repo, name, "cpp")
         app.package_manager = Fact(value="cmake" if cmake else "meson", evidence=repo.rel(build_file))
         app.build = Fact(
             value="cmake -B build -G Ninja && cmake --build build"

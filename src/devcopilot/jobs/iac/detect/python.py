@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from devcopilot.jobs.iac.detect.common import entry_of, needs_of, port_in, tool_version, version_in
+from devcopilot.jobs.iac.detect.common import (
+    entry_of,
+    needs_of,
+    port_in,
+    procfile_web,
+    tool_version,
+    version_in,
+)
 from devcopilot.jobs.iac.detect.files import Repo, mapping
 from devcopilot.jobs.iac.detect.model import App, Fact, Runtime
 
@@ -153,7 +160,7 @@ def _start(  # noqa: PLR0911 - one answer per way an app is started, in order of
 ) -> tuple[Fact | None, Fact | None, Fact | None]:
     """The framework, the start command, and the module, script or console script it runs."""
     names = {d.lower().replace("_", "-") for d in deps}
-    procfile = _procfile(repo)
+    procfile = procfile_web(repo)
     if procfile is not None:
         return None, procfile, Fact(value=entry_of(procfile.value), evidence=procfile.evidence)
     if repo.exists("manage.py"):
@@ -212,10 +219,3 @@ def _start(  # noqa: PLR0911 - one answer per way an app is started, in order of
         entry = Fact(value=name, evidence=repo.where("pyproject.toml", name))
         return None, Fact(value=name, evidence=entry.evidence), entry
     return None, None, None
-
-
-def _procfile(repo: Repo) -> Fact | None:
-    for line in (repo.text("Procfile") or "").splitlines():
-        if line.startswith("web:"):
-            return Fact(value=line.split(":", 1)[1].strip(), evidence=repo.where("Procfile", "web:"))
-    return None

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import re
 
-from devcopilot.jobs.iac.detect.common import entry_of, needs_of, port_in, tool_version, version_in
+from devcopilot.jobs.iac.detect.common import (
+    entry_of,
+    needs_of,
+    new_app,
+    port_in,
+    procfile_web,
+    tool_version,
+    version_in,
+)
 from devcopilot.jobs.iac.detect.files import Repo, mapping
 from devcopilot.jobs.iac.detect.model import App, Fact, Runtime
 
 _GEM = re.compile(r"""^\s*gem\s+["']([\w\-]+)["']""", re.MULTILINE)
-
-
-def _app(repo: Repo, name: str, ecosystem: str) -> App:
-    return App(name=name, path=repo.folder.relative_to(repo.root).as_posix() or ".", ecosystem=ecosystem)
-
-
-def _procfile(repo: Repo) -> Fact | None:
-    for line in (repo.text("Procfile") or "").splitlines():
-        if line.startswith("web:"):
-            return Fact(value=line.split(":", 1)[1].strip(), evidence=repo.where("Procfile", "web:"))
-    return None
 
 
 class RubyDetector:
@@ -30,7 +27,7 @@ class RubyDetector:
 
     def detect(self, repo: Repo) -> App:
         gemfile = repo.text("Gemfile") or ""
-        app = _app(repo, repo.folder.name, "ruby")
+        app = new_app(repo, repo.folder.name, "ruby")
         pinned = tool_version(repo, "ruby", ".ruby-version")
         declared = re.search(r"""^\s*ruby\s+["']([^"']+)""", gemfile, re.MULTILINE)
         app.runtimes = [
@@ -66,7 +63,7 @@ class RubyDetector:
 
     @staticmethod
     def _start(repo: Repo, gems: dict[str, str]) -> tuple[Fact | None, Fact | None, Fact | None]:
-        procfile = _procfile(repo)
+        procfile = procfile_web(repo)
         if "rails" in gems and repo.exists("config/application.rb"):
             command = "bundle exec rails server -b 0.0.0.0 -p ${PORT:-3000}"
             rails = Fact(value="rails", evidence=gems["rails"])
@@ -103,7 +100,7 @@ class PhpDetector:
 
     def detect(self, repo: Repo) -> App:
         composer = repo.json("composer.json") or {}
-        app = _app(repo, str(composer.get("name") or repo.folder.name).rsplit("/", 1)[-1], "php")
+        app = new_app(repo, str(composer.get("name") or repo.folder.name).rsplit("/", 1)[-1], "php")
         require = mapping(composer.get("require"))
         app.runtimes = [
             Runtime(
@@ -154,7 +151,7 @@ class DenoDetector:
     def detect(self, repo: Repo) -> App:
         config_name = "deno.json" if repo.exists("deno.json") else "deno.jsonc"
         config = repo.json(config_name) or {}
-        app = _app(repo, str(config.get("name") or repo.folder.name), "deno")
+        app = new_app(repo, str(config.get("name") or repo.folder.name), "deno")
         app.runtimes = [
             tool_version(repo, "deno", ".deno-version")
             or Runtime(name="deno", version=None, evidence=repo.rel(config_name))
@@ -191,7 +188,7 @@ class StaticDetector:
         return repo.exists("Staticfile") or repo.exists("index.html") or repo.exists("public/index.html")
 
     def detect(self, repo: Repo) -> App:
-        app = _app(repo, repo.folder.name, "static")
+        app = new_app(repo, repo.folder.name, "static")
         root = "public" if not repo.exists("index.html") and repo.exists("public/index.html") else "."
         staticfile = repo.text("Staticfile") or ""
         declared = re.search(r"^root:\s*(\S+)", staticfile, re.MULTILINE)
@@ -219,7 +216,7 @@ class ShellDetector:
 
     def detect(self, repo: Repo) -> App:
         script = next(n for n in ("start.sh", "run.sh", "entrypoint.sh") if repo.exists(n))
-        app = _app(repo, repo.folder.name, "shell")
+        app = new_app(repo, repo.folder.name, "shell")
         first = (repo.text(script) or "").split("\n", 1)[0]
         shell = "bash" if "bash" in first else "sh"
         app.start = Fact(value=f"{shell} {script}", evidence=repo.rel(script))
