@@ -75,6 +75,36 @@ SAMPLES: dict[str, dict[str, str]] = {
         "src/main.rs": "fn main() {}\n",
     },
     "static": {"index.html": "<html></html>\n", "style.css": ""},
+    "java": {
+        "pom.xml": (
+            "<project><artifactId>orders</artifactId><properties><java.version>17</java.version></properties>"
+            "<dependencies><dependency><artifactId>spring-boot-starter-web</artifactId></dependency>"
+            "<dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId></dependency>"
+            "</dependencies></project>\n"
+        ),
+        "src/main/resources/application.properties": "server.port=8081\n",
+    },
+    "deno": {
+        "deno.json": '{"tasks": {"start": "deno run main.ts"}}',
+        ".deno-version": "2.1.4\n",
+        "main.ts": "Deno.serve({ port: 8001 }, () => new Response('hi'));\n",
+    },
+    "php": {
+        "composer.json": '{"name": "acme/shop", "require": {"php": "^8.2", "predis/predis": "^2"}}',
+        "composer.lock": "{}",
+        "public/index.php": "<?php echo 'hi';\n",
+    },
+    "dotnet": {
+        "Api.csproj": '<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup>'
+        "<TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>\n"
+    },
+    "elixir": {
+        "mix.exs": 'defmodule Hello.MixProject do\n  def project, do: [app: :hello, elixir: "~> 1.16"]\n'
+        '  defp deps, do: [{:phoenix, "~> 1.7"}, {:postgrex, ">= 0.0.0"}]\nend\n'
+    },
+    "gleam": {"gleam.toml": 'name = "app"\n'},
+    "cpp": {"CMakeLists.txt": "cmake_minimum_required(VERSION 3.20)\nproject(tool CXX)\n"},
+    "shell": {"start.sh": "#!/bin/bash\nexec ./server --port 9000\n"},
 }
 EXPECTED: dict[str, dict[str, Any]] = {
     "node-server": {
@@ -134,6 +164,46 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "apt": ["libssl-dev", "pkg-config"],
     },
     "static": {"ecosystem": "static", "kind": "static", "port": "8080"},
+    "java": {
+        "ecosystem": "java",
+        "runtime": ("java", "17"),
+        "manager": "maven",
+        "port": "8081",
+        "services": ["postgres"],
+    },
+    "deno": {
+        "ecosystem": "deno",
+        "runtime": ("deno", "2.1.4"),
+        "manager": "deno",
+        "entry": "main.ts",
+        "port": "8001",
+    },
+    "php": {
+        "ecosystem": "php",
+        "runtime": ("php", "8.2"),
+        "manager": "composer",
+        "entry": "index.php",
+        "port": "8080",
+        "services": ["redis"],
+    },
+    "dotnet": {
+        "ecosystem": "dotnet",
+        "runtime": ("dotnet", "8.0"),
+        "manager": "dotnet",
+        "entry": "Api",
+        "port": "8080",
+    },
+    "elixir": {
+        "ecosystem": "elixir",
+        "runtime": ("elixir", "1.16"),
+        "manager": "mix",
+        "entry": "hello",
+        "port": "4000",
+        "services": ["postgres"],
+    },
+    "gleam": {"ecosystem": "gleam", "manager": "gleam", "kind": "worker"},
+    "cpp": {"ecosystem": "cpp", "manager": "cmake", "entry": "tool", "kind": "worker"},
+    "shell": {"ecosystem": "shell", "entry": "start.sh", "port": "9000"},
 }
 
 

@@ -82,6 +82,8 @@ SERVICES: dict[str, str] = {
     "github.com/go-redis/redis/v8": "redis",
     "redix": "redis",
     "bull": "redis",
+    "predis/predis": "redis",
+    "php-amqplib/php-amqplib": "rabbitmq",
     "bullmq": "redis",
     "sidekiq": "redis",
     # mongodb
