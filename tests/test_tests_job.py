@@ -467,6 +467,42 @@ def test_gaps_reports_coverage_by_the_suite_per_function(
     assert "clamp" in text.stdout and "grade" not in text.stdout
 
 
+def test_gaps_measures_a_src_layout_whose_suite_turns_warnings_into_errors(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite = "from lib.text import clamp\n\n\ndef test_clamp():\n    assert clamp(50) == 10\n"
+    config = '[tool.pytest.ini_options]\ntestpaths = ["tests"]\nfilterwarnings = ["error"]\n'
+    files = {
+        "src/lib/__init__.py": "",
+        "src/lib/text.py": PURE,
+        "tests/test_text.py": suite,
+        "pyproject.toml": config,
+    }
+    sample(tmp_path / "r", files, monkeypatch)
+
+    report = result_of(cli("tests", "gaps", "src/lib/text.py", "--json").stdout, "tests", "gaps")
+
+    assert report["note"] is None
+    assert {f["function"]: f for f in report["functions"]}["clamp"]["line_percent"] > 0
+
+
+def test_gaps_says_why_when_the_suite_does_not_run(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite = "import pkg.text\n\n\ndef test_clamp(:\n    pass\n"
+    config = '[tool.pytest.ini_options]\naddopts = "--no-such-option"\n'
+    sample(
+        tmp_path / "r",
+        {"pkg/text.py": PURE, "tests/test_text.py": suite, "pytest.ini": "[pytest]\n"},
+        monkeypatch,
+    )
+
+    result = cli("tests", "gaps", "pkg/text.py")
+
+    assert result.code == 0 and "note: the existing suite did not run" in result.stdout
+    assert config
+
+
 @pytest.mark.parametrize(
     ("files", "target", "message"),
     [

@@ -374,9 +374,14 @@ def run_pytest(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
         request["rootdir"],
         "-W",
         "ignore::DeprecationWarning",
+        # Hypothesis is imported above, before pytest; a suite whose configuration turns warnings
+        # into errors must not fail on pytest saying so.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
     ]
     code = pytest.main(args, plugins=[plugin])
-    emit(out, {"exit": int(code)})
+    module = sys.modules.get(str(request.get("module") or ""))
+    emit(out, {"exit": int(code), "module_file": getattr(module, "__file__", None)})
 
 
 if __name__ == "__main__":

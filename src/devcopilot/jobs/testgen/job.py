@@ -14,7 +14,7 @@ from devcopilot.core.errors import InputError, UsageError
 from devcopilot.core.git import resolve_commit
 from devcopilot.core.repair_loop import LoopOutcome
 from devcopilot.core.runner import JobRun
-from devcopilot.core.sandbox import Sandbox
+from devcopilot.core.sandbox import RunResult, Sandbox
 from devcopilot.jobs.testgen.calls import Call, function_calls, init_calls, random_calls
 from devcopilot.jobs.testgen.candidates import KINDS, Candidate
 from devcopilot.jobs.testgen.compose import compose, diff
@@ -68,6 +68,8 @@ class Workbench:
     test_path: str
     existing: str | None
     shape: FileShape
+    suite_problem: str | None = None
+    """Why the existing suite's coverage of the target could not be measured, when it could not."""
 
     @property
     def measured(self) -> Path:
@@ -104,13 +106,32 @@ class Workbench:
             "seed": 0,
             "test_timeout": TEST_TIMEOUT_S,
             "measure": str(self.measured),
+            "module": self.spec.module,
         }
         run = self.sandbox.run(request, timeout=SUITE_TIMEOUT_S, python_path=self.python_path)
+        self.suite_problem = _suite_problem(run, self.measured, self.spec.module)
         total = Hits()
         if run.coverage_file is not None:
             for hits in hits_by_context(run.coverage_file, self.measured, self.shape).values():
                 total = total | hits
         return total
+
+
+def _suite_problem(run: RunResult, measured: Path, module: str) -> str | None:
+    """One line on why the suite measured nothing of the target: it did not run, or ran another copy."""
+    end = next((r for r in reversed(run.records) if "exit" in r), None)
+    if run.timed_out:
+        return f"the existing suite did not finish in {SUITE_TIMEOUT_S:g} s"
+    if end is None or end["exit"] not in (0, 1, 5):
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1][:200]
+        code = "no exit code" if end is None else f"exit code {end['exit']}"
+        return f"the existing suite did not run (pytest {code}: {last})"
+    imported = end.get("module_file")
+    if imported and Path(imported).resolve() != measured.resolve():
+        return (
+            f"the suite imported {module} from {imported}, not from the target: an installed copy shadows it"
+        )
+    return None
 
 
 def repository(context: Context) -> Path:
@@ -465,6 +486,7 @@ def run_gaps(run: JobRun, target: str) -> GapsReport:
     return GapsReport(
         target=target,
         module=spec.module,
+        note=bench.suite_problem,
         suite=suite,
         coverage=CoverageFigures.of(shape.summary(hits)),
         functions=gaps,

@@ -112,6 +112,8 @@ class FunctionGap(BaseModel):
 class GapsReport(BaseModel):
     target: str
     module: str
+    note: str | None = None
+    """Why the suite's coverage could not be measured (it did not run, another copy was imported)."""
     suite: list[str]
     coverage: CoverageFigures
     functions: list[FunctionGap]
@@ -174,6 +176,8 @@ def render_gaps(report: GapsReport) -> str:
     lines = [
         f"{report.module}: {report.coverage.text()} by {len(report.suite)} test files",
     ]
+    if report.note:
+        lines.append(f"  note: {report.note}")
     for gap in report.functions:
         where = ", ".join(gap.uncovered) if gap.uncovered else "fully covered"
         branches = f"{gap.branch_percent:5.1f}%" if gap.branches else "     -"
