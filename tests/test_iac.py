@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -279,10 +280,7 @@ def test_a_folder_nothing_matches_is_one_clear_line(tmp_path: Path, cli: Any) ->
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize(
-    "sample",
-    ["node-server", "node-static", "bun", "python-fastapi", "python-django", "go", "ruby", "rust", "static"],
-)
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_the_generated_dockerfile_passes_hadolint_and_the_built_in_rules(
     sample: str, tmp_path: Path, cli: Any
 ) -> None:
@@ -296,10 +294,11 @@ def test_the_generated_dockerfile_passes_hadolint_and_the_built_in_rules(
     assert checked.code == 0, report["findings"]
     assert {"name": "hadolint", "status": "ran", "reason": None} in report["tools"]
     text = (root / "Dockerfile").read_text()
-    assert "USER 10001:10001" in text or "USER 1000:1000" in text or "nginx-unprivileged" in text
+    assert re.search(r"^USER [1-9]\d*:[1-9]\d*$", text, re.MULTILINE), "a numeric non-root user"
     assert ":latest" not in text and (root / ".dockerignore").is_file()
-    if EXPECTED[sample].get("kind", "server") != "worker":
-        assert "HEALTHCHECK" in text
+    assert (
+        "HEALTHCHECK NONE" in text if EXPECTED[sample].get("kind") == "worker" else "HEALTHCHECK --" in text
+    )
 
 
 def test_nothing_is_written_without_write_and_nothing_replaced_silently(tmp_path: Path, cli: Any) -> None:

@@ -38,12 +38,31 @@ DEFAULTS = {
     "php": "8.3",
     "composer": "2.8",
     "dotnet": "8.0",
+    "elixir": "1.17",
+    "gleam": "v1.6.3",
+    "erlang": "27",
+    "gcc": "14",
 }
 """Versions used when the repository pins none: current releases, each a fixed tag."""
 BUILD_ONLY = frozenset({"pkg-config", "build-essential"})
 TEMPLATES = {
     name: f"iac/dockerfile-{name}"
-    for name in ("python", "node", "go", "ruby", "static", "rust", "java", "deno", "php", "dotnet")
+    for name in (
+        "python",
+        "node",
+        "go",
+        "ruby",
+        "static",
+        "rust",
+        "java",
+        "deno",
+        "php",
+        "dotnet",
+        "elixir",
+        "gleam",
+        "cpp",
+        "shell",
+    )
 }
 DEPENDENCY_FILES = {
     "python": (
@@ -80,6 +99,8 @@ DEPENDENCY_FILES = {
         "settings.gradle.kts",
         "gradlew",
     ),
+    "elixir": ("mix.exs", "mix.lock"),
+    "gleam": ("gleam.toml", "manifest.toml"),
 }
 
 
@@ -97,7 +118,7 @@ def dockerfile(app: App, root: Path, templates: FileTemplates) -> list[Generated
     if template is None:
         raise InputError(
             f"{app.path}: no Dockerfile template for {app.ecosystem} apps yet",
-            hint="templates exist for python, node, bun, go, ruby, rust, java, deno, php, dotnet, static",
+            hint="no template matches this app's ecosystem; add one in .devcopilot/templates/iac/",
         )
     if app.start is None and app.kind != "static":
         raise InputError(
@@ -140,11 +161,19 @@ def _variables(app: App, folder: Path) -> dict[str, Any]:
     variables["python"] = _version(app, "python", 2) if app.ecosystem == "python" else DEFAULTS["python"]
     variables["ruby"] = _version(app, "ruby", 2) if app.ecosystem == "ruby" else DEFAULTS["ruby"]
     variables["go"] = _version(app, "go", 2) if app.ecosystem == "go" else DEFAULTS["go"]
-    if app.ecosystem in ("go", "rust", "dotnet"):
+    if app.ecosystem in ("go", "rust", "dotnet", "elixir", "cpp"):
         variables["binary"] = app.entry.value if app.entry else "app"
     if app.ecosystem == "node" or (app.kind == "static" and app.install is not None):
         variables.update(_node(app))
-    for name, parts in (("rust", 2), ("java", 1), ("deno", 3), ("php", 2), ("dotnet", 2)):
+    for name, parts in (
+        ("rust", 2),
+        ("java", 1),
+        ("deno", 3),
+        ("php", 2),
+        ("dotnet", 2),
+        ("elixir", 2),
+        ("erlang", 1),
+    ):
         if app.ecosystem == name:
             variables[name] = _version(app, name, parts)
     if app.ecosystem == "java":
@@ -153,6 +182,8 @@ def _variables(app: App, folder: Path) -> dict[str, Any]:
         variables["dependency_files"] = sorted(p.name for p in folder.glob("*.*proj")) + (
             ["packages.lock.json"] if (folder / "packages.lock.json").is_file() else []
         )
+    if app.ecosystem == "elixir":
+        variables["extra_dirs"] = ["config"] if (folder / "config").is_dir() else []
     if app.ecosystem == "deno":
         variables["entry"] = (
             app.entry.value if app.entry and app.entry.value.endswith((".ts", ".js")) else None
