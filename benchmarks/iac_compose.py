@@ -174,8 +174,7 @@ def main() -> int:  # noqa: PLR0915 - one table, built in order
                             generated.append(path)
                 except DevcopilotError:
                     pass
-            rel_apps = [a.model_copy(update={"path": a.path}) for a in apps]
-            text, _ = compose(rel_apps, templates)
+            text, _ = compose(apps, templates)
             (out / "compose.yaml").write_text(text.text)
             generated.append(out / "compose.yaml")
             authors = files_of(stack)

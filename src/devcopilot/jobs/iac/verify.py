@@ -16,7 +16,7 @@ import yaml
 
 from devcopilot.core.tools import ToolFailedError
 from devcopilot.jobs.iac import compose_rules, dockerfile_rules
-from devcopilot.jobs.iac.check import HADOLINT
+from devcopilot.jobs.iac.check import HADOLINT, hadolint_findings
 from devcopilot.jobs.iac.detect.model import App
 
 RUNTIME_IMAGES = {
@@ -87,11 +87,7 @@ def _hadolint(text: str) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="devcopilot-iac-") as scratch:
         (Path(scratch) / "Dockerfile").write_text(text)
         try:
-            report = HADOLINT.run_json(["--no-fail", "--format=json", "Dockerfile"], Path(scratch))
+            findings = hadolint_findings("Dockerfile", Path(scratch))
         except ToolFailedError as error:
             return [f"hadolint could not read it: {error}"]
-    return [
-        f"line {i.get('line')}: hadolint/{i.get('code')}: {i.get('message')}"
-        for i in report
-        if i.get("level") in ("error", "warning")
-    ]
+    return [f"line {f.line}: {f.rule}: {f.message}" for f in findings if f.severity != "info"]

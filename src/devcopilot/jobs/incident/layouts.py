@@ -121,7 +121,6 @@ LAYOUTS: tuple[Layout, ...] = (
         r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<component>[\w.]+):(?P<msg>.*)$",
     ),
 )
-LAYOUT_BY_NAME = {layout.name: layout for layout in LAYOUTS}
 SAMPLE_LINES = 400
 MIN_MATCH_SHARE = 0.3
 """Below this share of matching sample lines, the log is read without a header."""

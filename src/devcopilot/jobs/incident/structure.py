@@ -24,9 +24,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from devcopilot.jobs.incident.grok import compile_pattern
+from devcopilot.jobs.incident.grok import TYPES, compile_pattern
 from devcopilot.jobs.incident.layouts import LEVELS, SAMPLE_LINES, Layout, detect_layout
-from devcopilot.jobs.incident.stamps import TOKEN, Found, find_stamps, token_spans
+from devcopilot.jobs.incident.stamps import Found, find_stamps, token_spans
 
 MIN_LINES = 5
 STEADY = 0.9
@@ -37,9 +37,9 @@ MAX_COLUMNS = 8
 """Columns after the timestamp looked at: a header is short."""
 MIN_MATCH_SHARE = 0.5
 MAX_IDENTS = 2
+"""Identifiers (a host, a logger) a header may have between its structural columns."""
 MAX_PREFIX_FIELDS = 3
 """Delimited fields that may come before the timestamp."""
-"""Identifiers (a host, a logger) a header may have between its structural columns."""
 INDEPENDENCE = 0.8
 """A column is independent of the next when knowing it removes less than a fifth of the next's entropy."""
 DELIMITERS = ("|", "\t", ";")
@@ -50,15 +50,8 @@ _NUMBER = re.compile(r"\d+[:,]?")
 _BRACKET = re.compile(r"(?:\[.*\]|\(.*\)|<.*>)[:,]?", re.DOTALL)
 _COLON = re.compile(r"[\w.$@/\-<>~*#]+(?:\[[^\]\s]*\]|\([^()\s]*\))*:|\([^()]*\):")
 _IDENT = re.compile(r"[\w.$@/\-:#~]+")
-_WIDE_GAP = re.compile(r"\S\s{2,}")
-_LEVEL_REGEX = rf"[\[(<]?\s*(?P<level>{LEVELS})\s*[\])>]?[:,]?"
-_MARK = re.compile(r"[-*#.:|>~=+]{1,3}")
+_MARK = re.compile(TYPES["DASH"])
 """A separator or a one-character level: ``-``, ``--``, ``:``, ``|``, redis's ``*`` and ``#``."""
-_GAP = r"(?:\s+|(?<=[\])>])|(?=[\[(<]))"
-"""Between two tokens: spaces, or nothing where a bracket closes or opens (``[a][b]``)."""
-_ANY_TOKEN = f"(?:{TOKEN.pattern})"
-_BRACKET_REGEX = r"(?:\[(?:[^\[\]]|\[[^\[\]]*\])*\]|\((?:[^()]|\([^()]*\))*\)|<[^<>]*>)[:,]?"
-_COMPONENT_REGEX = r"(?:(?P<component>[^\s:]\S*?(?:\s\([^()]*\))?|\([^()]*\)):\s+)?"
 
 
 @dataclass(frozen=True)

@@ -49,14 +49,6 @@ class _WeakPython(PythonDetector):
         return bool(repo.glob("*.py"))
 
 
-class _StrongPython(PythonDetector):
-    def applies(self, repo: Repo) -> bool:
-        return any(
-            repo.exists(n)
-            for n in ("pyproject.toml", "requirements.txt", "Pipfile", "setup.py", "uv.lock", "manage.py")
-        )
-
-
 DETECTORS: tuple[Detector, ...] = (
     DenoDetector(),
     RubyDetector(),
@@ -68,7 +60,7 @@ DETECTORS: tuple[Detector, ...] = (
     JavaDetector(),
     DotnetDetector(),
     NativeDetector(),
-    _StrongPython(),
+    PythonDetector(),
     NodeDetector(),
     _WeakPython(),
     ShellDetector(),
@@ -164,7 +156,7 @@ def _service_folders(root: Path) -> list[Path]:
             repo = Repo(root, child)
             if any(
                 d.applies(repo) for d in DETECTORS if d.ecosystem not in ("static", "shell", "python")
-            ) or (_StrongPython().applies(repo)):
+            ) or PythonDetector().applies(repo):
                 found.append(child)
             elif depth < MAX_DEPTH:
                 walk(child, depth + 1)

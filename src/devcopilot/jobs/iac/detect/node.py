@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from devcopilot.jobs.iac.detect.common import needs_of, port_in, tool_version, version_in
+from devcopilot.jobs.iac.detect.common import needs_of, new_app, port_in, tool_version, version_in
 from devcopilot.jobs.iac.detect.files import Repo, mapping
 from devcopilot.jobs.iac.detect.model import App, Fact, Runtime
 
@@ -64,7 +64,7 @@ class NodeDetector:
         package = package_of(repo)
         deps = _dependencies(package)
         manager, lock = _manager(repo, package)
-        app = App(name=str(package.get("name") or repo.folder.name), path=_path(repo), ecosystem="node")
+        app = new_app(repo, str(package.get("name") or repo.folder.name), "node")
         app.package_manager, app.lock_file = manager, lock
         app.runtimes = _runtimes(repo, package, manager.value)
         scripts = mapping(package.get("scripts"))
@@ -102,11 +102,6 @@ class NodeDetector:
             repo, "node", deps, [*MAIN_FILES, "src/index.ts", "src/index.js"]
         )
         return app
-
-
-def _path(repo: Repo) -> str:
-    rel = repo.folder.relative_to(repo.root).as_posix()
-    return rel or "."
 
 
 def _dependencies(package: dict[str, Any]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 from devcopilot.jobs.iac.detect.common import (
     entry_of,
     needs_of,
+    new_app,
     port_in,
     procfile_web,
     tool_version,
@@ -30,13 +31,13 @@ class PythonDetector:
     ecosystem = "python"
 
     def applies(self, repo: Repo) -> bool:
-        return any(repo.exists(name) for name in MARKERS) or bool(repo.glob("*.py"))
+        return any(repo.exists(name) for name in MARKERS)
 
     def detect(self, repo: Repo) -> App:
         project = repo.toml("pyproject.toml") or {}
         meta = mapping(project.get("project"))
         name = str(meta.get("name") or repo.folder.name)
-        app = App(name=name, path=repo.folder.relative_to(repo.root).as_posix() or ".", ecosystem="python")
+        app = new_app(repo, name, "python")
         deps = _dependencies(repo, project)
         app.package_manager, app.lock_file, app.install = _manager(repo, project)
         app.runtimes = [_runtime(repo, meta)]
