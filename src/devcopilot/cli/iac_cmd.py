@@ -21,9 +21,10 @@ from devcopilot.cli.common import (
 
 if TYPE_CHECKING:
     from devcopilot.core.runner import JobRun
+    from devcopilot.jobs.iac.drift.report import DriftResult
     from devcopilot.jobs.iac.report import CheckResult, DetectResult, GenerateResult
 
-iac_app = typer.Typer(help="Infrastructure as code: detect, generate, check.", no_args_is_help=True)
+iac_app = typer.Typer(help="Infrastructure as code: detect, generate, check, drift.", no_args_is_help=True)
 WHAT = ("dockerfile", "compose")
 
 
@@ -206,7 +207,7 @@ def check(
     exit_with(finished)
 
 
-def _print_check(result: CheckResult) -> None:
+def _print_check(result: CheckResult | DriftResult) -> None:
     lines = [f"{f.path}:{f.line}: {f.severity} {f.rule}: {f.message}" for f in result.findings]
     lines += [f"  {line}" for line in result.coverage_lines()]
     typer.echo("\n".join([*lines, result.headline()]))
@@ -219,3 +220,119 @@ def _check(paths: list[str], *, use_baseline: bool) -> CheckResult:
     # Paths are reported, and the baseline read, from the repository's root when there is one.
     root = load_context().workspace.repo_root or Path.cwd()
     return run_check(root, [str(Path(p).resolve()) for p in paths or ["."]], use_baseline=use_baseline)
+
+
+@iac_app.command("drift")
+def drift(
+    desired: str = typer.Option(
+        ..., "--desired", metavar="PATH", help="Manifests: a folder, a multi-document file, a rendering."
+    ),
+    live: str = typer.Option(
+        ...,
+        "--live",
+        metavar="SOURCE",
+        help="A `kubectl get -o json` export (a List or objects), or `kubectl` to run kubectl get.",
+    ),
+    context: str | None = typer.Option(
+        None, "--context", help="With --live kubectl: the kubeconfig context."
+    ),
+    namespace: str | None = typer.Option(
+        None,
+        "--namespace",
+        "-n",
+        help="For manifests without one, and for --live kubectl (default: default; kubectl reads all).",
+    ),
+    selector: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--selector",
+            "-l",
+            metavar="KEY=VALUE",
+            help="Report undeclared objects only when they carry this label (repeatable).",
+        ),
+    ] = None,
+    ignore: str | None = typer.Option(
+        None, "--ignore", metavar="FILE", help="Differences to ignore, Argo CD ignoreDifferences style."
+    ),
+    patch: str | None = typer.Option(
+        None, "--patch", metavar="FILE", help="Write what puts live back: .json (JSON patches) or .yaml."
+    ),
+    adopt: str | None = typer.Option(
+        None, "--adopt", metavar="FILE", help="Write a patch to the manifests that records the live values."
+    ),
+    write: bool = typer.Option(False, "--write", help="Replace an existing --patch or --adopt file."),
+    output: str = typer.Option(
+        "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
+    ),
+    as_json: JsonOption = False,
+    fail_on: str = typer.Option(
+        "info", "--fail-on", help="Exit 1 on drift at this level: error, warning, info (any), never."
+    ),
+    write_baseline: bool = typer.Option(
+        False, "--write-baseline", help="Accept every difference: write them to .devcopilot-baseline.json."
+    ),
+) -> None:
+    """Kubernetes objects as declared against the cluster: every change, no server default, a way back.
+
+    Exit 1 when a difference reaches --fail-on (any drift by default), 0 when none, 2 on bad input.
+    """
+    from devcopilot.cli.common import findings_format, print_findings
+    from devcopilot.core.errors import UsageError
+
+    output = findings_format(output, as_json, fail_on)
+    labels = {}
+    for given in selector or []:
+        key, sep, value = given.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--selector {given!r}: expected KEY=VALUE")
+        labels[key] = value
+    for name, target in (("--patch", patch), ("--adopt", adopt)):
+        if target and Path(target).exists() and not write:
+            raise UsageError(f"{name} {target}: the file exists; add --write to replace it")
+    finished = run_command(
+        "iac",
+        "drift",
+        lambda run: _drift(
+            run, desired, live, context, namespace, labels, ignore, patch, adopt, not write_baseline
+        ),
+        fail_on=fail_on,
+        progress_message="comparing…",
+    )
+    if write_baseline:
+        from devcopilot.cli.common import write_baseline_file
+
+        write_baseline_file("iac", finished.result.findings)
+        return
+    print_findings("iac", "drift", finished, output, _print_check)
+    exit_with(finished)
+
+
+def _drift(
+    run: JobRun,
+    desired: str,
+    live: str,
+    context: str | None,
+    namespace: str | None,
+    labels: dict[str, str],
+    ignore: str | None,
+    patch: str | None,
+    adopt: str | None,
+    use_baseline: bool,
+) -> DriftResult:
+    from devcopilot.cli.common import load_context
+    from devcopilot.jobs.iac.drift.run import Request, run_drift
+
+    return run_drift(
+        Request(
+            desired=Path(desired),
+            live=live,
+            context=context,
+            namespace=namespace,
+            ignore=Path(ignore) if ignore else None,
+            selector=labels,
+            patch=Path(patch) if patch else None,
+            adopt=Path(adopt) if adopt else None,
+            use_baseline=use_baseline,
+            root=load_context().workspace.repo_root or Path.cwd(),
+        )
+    )

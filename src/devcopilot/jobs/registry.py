@@ -42,6 +42,7 @@ JOBS = JobTable(
                 ("detect", "devcopilot.jobs.iac.report:DetectResult"),
                 ("generate", "devcopilot.jobs.iac.report:GenerateResult"),
                 ("check", "devcopilot.jobs.iac.report:CheckResult"),
+                ("drift", "devcopilot.jobs.iac.drift.report:DriftResult"),
             ),
         ),
     ),

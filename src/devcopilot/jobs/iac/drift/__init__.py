@@ -1,0 +1,1 @@
+"""``iac drift``: Kubernetes objects as declared against the objects a cluster holds."""

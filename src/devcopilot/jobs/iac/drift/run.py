@@ -1,0 +1,93 @@
+"""``iac drift`` from its inputs to its result: load, detect, report, and write what was asked for."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from devcopilot.core import suppressions
+from devcopilot.jobs.iac.drift import kubectl
+from devcopilot.jobs.iac.drift.engine import Options, detect
+from devcopilot.jobs.iac.drift.ignore import load_rules
+from devcopilot.jobs.iac.drift.lines import file_lines
+from devcopilot.jobs.iac.drift.load import load_desired, load_live, ref_of
+from devcopilot.jobs.iac.drift.report import DriftResult, entries_and_findings
+
+
+@dataclass
+class Request:
+    desired: Path
+    live: str
+    """A file, or ``kubectl`` to run ``kubectl get`` for the declared kinds."""
+    context: str | None = None
+    namespace: str | None = None
+    ignore: Path | None = None
+    selector: dict[str, str] | None = None
+    patch: Path | None = None
+    adopt: Path | None = None
+    use_baseline: bool = True
+    root: Path | None = None
+
+
+def run_drift(request: Request) -> DriftResult:
+    declared = load_desired(request.desired)
+    options = Options(
+        namespace=request.namespace or "default",
+        ignore=load_rules(request.ignore) if request.ignore else [],
+        selector=request.selector or {},
+        owned_namespaces=[request.namespace] if request.namespace else None,
+    )
+    if request.live == "kubectl":
+        refs = [ref_of(d.obj, options.namespace) for d in declared]
+        raw = kubectl.fetch(kubectl.command(refs, context=request.context, namespace=request.namespace))
+        with tempfile.TemporaryDirectory() as scratch:
+            export = Path(scratch) / "live.json"
+            export.write_bytes(raw)
+            live = load_live(export)
+        live_source = f"kubectl{' --context ' + request.context if request.context else ''}"
+    else:
+        raw = Path(request.live).read_bytes() if Path(request.live).is_file() else b""
+        live = load_live(Path(request.live))
+        live_source = request.live
+    outcome = detect(declared, live, options)
+    entries, findings = entries_and_findings(outcome, live_source)
+    files = sorted({d.file for d in declared})
+    baseline = suppressions.Baseline()
+    root = request.root or Path.cwd()
+    baseline_file = root / suppressions.BASELINE_FILE
+    if request.use_baseline and baseline_file.is_file():
+        baseline = suppressions.Baseline.parse(str(baseline_file), baseline_file.read_text("utf-8"), "iac")
+    kept, counts = suppressions.apply(
+        findings, new_lines=file_lines, base_lines=file_lines, baseline=baseline
+    )
+    result = DriftResult(
+        findings=kept,
+        differences=entries,
+        declared=len(declared),
+        live=len(live),
+        matched=outcome.matched,
+        left_out_by_reason=dict(outcome.left_out),
+        inputs={
+            "declared_sha256": _digest(files),
+            "live_sha256": hashlib.sha256(raw).hexdigest(),
+        },
+        left_out=counts,
+    )
+    if request.patch is not None or request.adopt is not None:
+        from devcopilot.jobs.iac.drift import remedy
+
+        if request.patch is not None:
+            result.notes += remedy.write_patch(outcome, request.patch, options)
+        if request.adopt is not None:
+            result.notes += remedy.write_adoption(outcome, request.adopt)
+    return result
+
+
+def _digest(files: list[str]) -> str:
+    """One hash over every declared file, in name order, so a rendering and a folder are both covered."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0" + Path(name).read_bytes() + b"\0")
+    return digest.hexdigest()
