@@ -17,29 +17,36 @@ import yaml
 from devcopilot.jobs.iac.drift.paths import Item, Path
 
 
-@lru_cache(maxsize=64)
-def _nodes(file: str) -> tuple[Any, ...]:
-    try:
-        with FilePath(file).open(encoding="utf-8", errors="replace") as handle:
-            return tuple(yaml.compose_all(handle, Loader=yaml.CSafeLoader))
-    except (OSError, yaml.YAMLError):
-        return ()
-
-
 def line_of(file: str, document: int, path: Path, fallback: int) -> int:
-    nodes = _nodes(file)
-    if document >= len(nodes) or nodes[document] is None:
+    """The line of ``path`` in the document that starts at line ``fallback`` (that line if not found)."""
+    node = _document_node(file, fallback)
+    if node is None or isinstance(node, yaml.SequenceNode):  # a List's items or a bare list: not walked
         return fallback
-    node = nodes[document]
-    if isinstance(node, yaml.SequenceNode):  # a List's items or a bare list: not walked
-        return fallback
-    line: int = node.start_mark.line + 1
+    line: int = node.start_mark.line + fallback
     for segment in path:
         child = _child(node, segment)
         if child is None:
             break
-        line, node = child
+        found, node = child
+        line = found + fallback - 1
     return line
+
+
+@lru_cache(maxsize=256)
+def _document_node(file: str, start: int) -> Any:
+    """One document, composed alone: a large rendering is never composed whole for a few findings."""
+    lines = _lines(file)
+    if lines is None:
+        return None
+    chunk: list[str] = []
+    for text in lines[start - 1 :]:
+        if chunk and text.startswith("---"):
+            break
+        chunk.append(text)
+    try:
+        return yaml.compose("\n".join(chunk), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
 
 
 def _child(node: Any, segment: str | Item) -> tuple[int, Any] | None:
@@ -61,7 +68,21 @@ def _child(node: Any, segment: str | Item) -> tuple[int, Any] | None:
 
 
 def file_lines(file: str) -> list[str] | None:
+    lines = _lines(file)
+    return None if lines is None else list(lines)
+
+
+@lru_cache(maxsize=64)
+def _lines(file: str) -> tuple[str, ...] | None:
     try:
-        return FilePath(file).read_text(encoding="utf-8", errors="replace").splitlines()
+        return tuple(FilePath(file).read_text(encoding="utf-8", errors="replace").splitlines())
     except OSError:
         return None
+
+
+def shown_path(root: FilePath, file: str) -> str:
+    """A manifest's path from the repository's root (as SARIF, baselines and patches want), if inside it."""
+    try:
+        return FilePath(file).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return file

@@ -72,6 +72,13 @@ class _Step:
     """``key`` (a glob on a map key), ``item`` (a glob on an item label) or ``any`` (``**``)."""
     glob: str
 
+    def fits(self, text: str) -> bool:
+        if self.glob == "*":
+            return True
+        if not any(c in self.glob for c in "*?["):
+            return text == self.glob
+        return fnmatchcase(text, self.glob)
+
 
 @lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> tuple[_Step, ...]:
@@ -117,9 +124,9 @@ def _match(steps: tuple[_Step, ...], s: int, path: Path, p: int) -> bool:
             return False
         segment = path[p]
         if step.kind == "item":
-            if not isinstance(segment, Item) or not fnmatchcase(segment.label, step.glob):
+            if not isinstance(segment, Item) or not step.fits(segment.label):
                 return False
-        elif isinstance(segment, Item) or not fnmatchcase(segment, step.glob):
+        elif isinstance(segment, Item) or not step.fits(segment):
             return False
         s += 1
         p += 1

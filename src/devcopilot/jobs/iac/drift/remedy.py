@@ -27,6 +27,7 @@ from devcopilot.core.errors import InputError
 from devcopilot.jobs.iac.drift import paths
 from devcopilot.jobs.iac.drift.compare import Difference
 from devcopilot.jobs.iac.drift.engine import ObjectDrift, Options, Outcome, detect, secret_key_paths
+from devcopilot.jobs.iac.drift.lines import shown_path
 from devcopilot.jobs.iac.drift.paths import Item
 
 Op = dict[str, Any]
@@ -169,9 +170,7 @@ def _write(target: FilePath, text: str) -> None:
         raise InputError(f"{target}: cannot be written ({error.strerror or error})") from None
 
 
-def write_adoption(outcome: Outcome, target: FilePath) -> list[str]:
-    from ruamel.yaml import YAML
-
+def write_adoption(outcome: Outcome, target: FilePath, root: FilePath) -> list[str]:
     notes: list[str] = []
     by_file: dict[str, list[ObjectDrift]] = {}
     for drift in outcome.objects:
@@ -183,30 +182,15 @@ def write_adoption(outcome: Outcome, target: FilePath) -> list[str]:
         if file.endswith(".json"):
             notes.append(f"adopt: {file} is JSON and was left alone")
             continue
-        handler = YAML(typ="rt")
-        handler.preserve_quotes = True
-        handler.width = 4096
         original = FilePath(file).read_text("utf-8")
-        handler.indent(mapping=2, sequence=4, offset=2) if _indented_lists(original) else handler.indent(
-            mapping=2, sequence=2, offset=0
-        )
-        documents = list(handler.load_all(original))
-        for drift in drifts:
-            if drift.declared is None:
-                continue
-            document = documents[drift.declared.document]
-            for difference in drift.differences:
-                if secret_key_paths(drift.ref.kind, difference.path):
-                    skipped += 1
-                    continue
-                _record(document, drift, difference)
-        buffer = io.StringIO()
-        handler.dump_all(documents, buffer)
+        updated, hidden = _adopted(original, drifts)
+        skipped += hidden
+        name = shown_path(root, file)
         for line in difflib.unified_diff(
             original.splitlines(keepends=True),
-            buffer.getvalue().splitlines(keepends=True),
-            fromfile=f"a/{file}",
-            tofile=f"b/{file}",
+            updated.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
         ):
             chunks.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     if skipped:
@@ -221,6 +205,42 @@ def write_adoption(outcome: Outcome, target: FilePath) -> list[str]:
     return notes
 
 
+def _adopted(original: str, drifts: list[ObjectDrift]) -> tuple[str, int]:
+    """The file with each drifted document rewritten to hold the live values; the others byte for byte."""
+    from ruamel.yaml import YAML
+
+    nodes = list(yaml.compose_all(original, Loader=yaml.CSafeLoader))
+    handler = YAML(typ="rt")
+    handler.preserve_quotes = True
+    handler.width = 4096
+    if _indented_lists(original):
+        handler.indent(mapping=2, sequence=4, offset=2)
+    else:
+        handler.indent(mapping=2, sequence=2, offset=0)
+    hidden = 0
+    edits: list[tuple[int, int, str]] = []
+    for drift in drifts:
+        if drift.declared is None or drift.declared.document >= len(nodes):
+            continue
+        node = nodes[drift.declared.document]
+        start, end = node.start_mark.index, node.end_mark.index
+        chunk = original[start:end]
+        document = handler.load(chunk)
+        if not isinstance(document, dict) or str(document.get("kind", "")).endswith("List"):
+            continue  # objects inside a List document: left for a person, as the note on missing ones says
+        for difference in drift.differences:
+            if secret_key_paths(drift.ref.kind, difference.path):
+                hidden += 1
+                continue
+            _record(document, difference)
+        buffer = io.StringIO()
+        handler.dump(document, buffer)
+        edits.append((start, end, buffer.getvalue().rstrip("\n") + chunk[len(chunk.rstrip("\n")) :]))
+    for start, end, text in sorted(edits, reverse=True):
+        original = original[:start] + text + original[end:]
+    return original, hidden
+
+
 def _indented_lists(text: str) -> bool:
     """Whether the manifest indents list items under their key (``key:\n  - a``), as most Helm charts do."""
     lines = text.splitlines()
@@ -231,7 +251,7 @@ def _indented_lists(text: str) -> bool:
     return False
 
 
-def _record(document: Any, drift: ObjectDrift, difference: Difference) -> None:
+def _record(document: Any, difference: Difference) -> None:
     """Make the manifest say what live says at one path."""
     *parents, last = difference.path
     node = _parent(document, parents, last, create=difference.change != "removed")
@@ -247,11 +267,24 @@ def _record(document: Any, drift: ObjectDrift, difference: Difference) -> None:
     elif isinstance(last, Item):
         position = paths.find_item(node, last)
         if position is None:
-            node.append(difference.live)
+            node.append(_as_written(difference.live))
         else:
-            node[position] = difference.live
+            node[position] = _as_written(difference.live)
     else:
-        node[last] = difference.live
+        node[last] = _as_written(difference.live)
+
+
+def _as_written(value: Any) -> Any:
+    """A live value as a manifest must spell it: text YAML 1.1 would read as something else is quoted."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(value, dict):
+        return {key: _as_written(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [_as_written(child) for child in value]
+    if isinstance(value, str) and yaml.safe_load(value) != value:
+        return DoubleQuotedScalarString(value)
+    return value
 
 
 def _parent(document: Any, parents: list[Any], last: Any, *, create: bool) -> Any:

@@ -11,7 +11,7 @@ from devcopilot.core import suppressions
 from devcopilot.jobs.iac.drift import kubectl
 from devcopilot.jobs.iac.drift.engine import Options, detect
 from devcopilot.jobs.iac.drift.ignore import load_rules
-from devcopilot.jobs.iac.drift.lines import file_lines
+from devcopilot.jobs.iac.drift.lines import file_lines, shown_path
 from devcopilot.jobs.iac.drift.load import load_desired, load_live, ref_of
 from devcopilot.jobs.iac.drift.report import DriftResult, entries_and_findings
 
@@ -54,14 +54,17 @@ def run_drift(request: Request) -> DriftResult:
     outcome = detect(declared, live, options)
     entries, findings = entries_and_findings(outcome, live_source)
     files = sorted({d.file for d in declared})
+    root = (request.root or Path.cwd()).resolve()
+    findings = [f.model_copy(update={"path": shown_path(root, f.path)}) for f in findings]
     baseline = suppressions.Baseline()
-    root = request.root or Path.cwd()
     baseline_file = root / suppressions.BASELINE_FILE
     if request.use_baseline and baseline_file.is_file():
         baseline = suppressions.Baseline.parse(str(baseline_file), baseline_file.read_text("utf-8"), "iac")
-    kept, counts = suppressions.apply(
-        findings, new_lines=file_lines, base_lines=file_lines, baseline=baseline
-    )
+
+    def lines(path: str) -> list[str] | None:
+        return file_lines(str(root / path))
+
+    kept, counts = suppressions.apply(findings, new_lines=lines, base_lines=lines, baseline=baseline)
     result = DriftResult(
         findings=kept,
         differences=entries,
@@ -81,7 +84,7 @@ def run_drift(request: Request) -> DriftResult:
         if request.patch is not None:
             result.notes += remedy.write_patch(outcome, request.patch, options)
         if request.adopt is not None:
-            result.notes += remedy.write_adoption(outcome, request.adopt)
+            result.notes += remedy.write_adoption(outcome, request.adopt, root)
     return result
 
 
