@@ -66,15 +66,9 @@ def _edit(obj: Obj | None, edits: list[dict[str, Any]]) -> None:
 
 def _run(desired: Obj, live: Obj | None, ignore: list[IgnoreRule] | None = None) -> list[tuple[str, str]]:
     namespace = ((live or {}).get("metadata") or {}).get("namespace") or "default"
-    outcome = detect(
+    return _report(
         [Declared(desired, "desired", 0, 1)], [live] if live else [], Options(namespace, ignore or [])
     )
-    found = []
-    for drift in outcome.objects:
-        if drift.status in ("missing", "undeclared"):
-            found.append(("", drift.status))
-        found += [(show(d.path), d.change) for d in drift.differences]
-    return found
 
 
 def argo_table(data: Path) -> tuple[int, int]:
@@ -234,8 +228,11 @@ def mutations(data: Path) -> tuple[int, int, int]:
     return found_right, len(MUTATIONS), false_drift
 
 
-def _report(declared: list[Declared], live: list[Obj]) -> list[tuple[str, str]]:
-    outcome = detect(declared, live, Options())
+def _report(
+    declared: list[Declared], live: list[Obj], options: Options | None = None
+) -> list[tuple[str, str]]:
+    """Every difference and object-level drift reported, as (path, change)."""
+    outcome = detect(declared, live, options or Options())
     found = []
     for drift in outcome.objects:
         if drift.status in ("missing", "undeclared"):

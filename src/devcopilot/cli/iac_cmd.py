@@ -20,7 +20,7 @@ from devcopilot.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from devcopilot.core.runner import JobRun
+    from devcopilot.core.runner import Finished, JobRun
     from devcopilot.jobs.iac.drift.report import DriftResult
     from devcopilot.jobs.iac.report import CheckResult, DetectResult, GenerateResult
 
@@ -188,7 +188,7 @@ def check(
     ),
 ) -> None:
     """Check Dockerfiles and compose files: hadolint, the Compose schema, built-in rules, checkov."""
-    from devcopilot.cli.common import findings_format, print_findings
+    from devcopilot.cli.common import findings_format
 
     output = findings_format(output, as_json, fail_on)
     finished = run_command(
@@ -198,12 +198,23 @@ def check(
         fail_on=fail_on,
         progress_message="checking…",
     )
-    if write_baseline:
-        from devcopilot.cli.common import write_baseline_file
+    _finish_findings("check", finished, output, write_baseline=write_baseline)
 
+
+def _finish_findings(
+    command: str,
+    finished: Finished[CheckResult] | Finished[DriftResult],
+    output: str,
+    *,
+    write_baseline: bool,
+) -> None:
+    """Write the baseline when asked; otherwise print the findings and exit at --fail-on."""
+    from devcopilot.cli.common import print_findings, write_baseline_file
+
+    if write_baseline:
         write_baseline_file("iac", finished.result.findings)
         return
-    print_findings("iac", "check", finished, output, _print_check)
+    print_findings("iac", command, finished, output, _print_check)
     exit_with(finished)
 
 
@@ -276,7 +287,7 @@ def drift(
 
     Exit 1 when a difference reaches --fail-on (any drift by default), 0 when none, 2 on bad input.
     """
-    from devcopilot.cli.common import findings_format, print_findings
+    from devcopilot.cli.common import findings_format
     from devcopilot.core.errors import UsageError
 
     output = findings_format(output, as_json, fail_on)
@@ -298,13 +309,7 @@ def drift(
         fail_on=fail_on,
         progress_message="comparing…",
     )
-    if write_baseline:
-        from devcopilot.cli.common import write_baseline_file
-
-        write_baseline_file("iac", finished.result.findings)
-        return
-    print_findings("iac", "drift", finished, output, _print_check)
-    exit_with(finished)
+    _finish_findings("drift", finished, output, write_baseline=write_baseline)
 
 
 def _drift(
