@@ -199,7 +199,7 @@ def mutations(data: Path) -> tuple[int, int, int]:
     from devcopilot.jobs.iac.drift.load import load_desired
 
     declared = load_desired(HERE / "stack.yaml")
-    live = load_live(HERE / "stack-live.yaml")
+    live = load_live((HERE / "stack-live.yaml").read_bytes(), "stack-live.yaml")
     baseline = _report(declared, live)
     print(f"\nserver defaults only, shop stack ({len(live)} live objects): {len(baseline)} reported")
     false_drift = len(baseline)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from devcopilot.jobs.iac.drift import quantity
 from devcopilot.jobs.iac.drift.defaults import Table
-from devcopilot.jobs.iac.drift.paths import Item, Path
+from devcopilot.jobs.iac.drift.paths import Item, Path, key_field
 
 Change = Literal["changed", "added", "removed"]
 """``added``: only live has it; ``removed``: the manifest has it and live does not."""
@@ -165,12 +165,8 @@ def residue(kind: str, path: Path, value: Any, table: Table) -> Any:
     return value
 
 
-def _field(entry: dict[str, Any], name: str) -> Any:
-    return entry.get(name, "TCP") if name == "protocol" else entry.get(name)
-
-
 def _key(entry: dict[str, Any], fields: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
-    return tuple((name, _field(entry, name)) for name in fields)
+    return tuple((name, key_field(entry, name)) for name in fields)
 
 
 def _key_fields(desired: list[Any], live: list[Any]) -> tuple[str, ...] | None:

@@ -61,6 +61,8 @@ class Outcome:
     objects: list[ObjectDrift]
     left_out: Counter[str]
     matched: int
+    autoscaled: set[tuple[str, str, str]]
+    """The (kind, namespace, name) an autoscaler scales: their replicas are its to set."""
 
 
 def secret_key_paths(kind: str, path: tuple[Any, ...]) -> bool:
@@ -116,31 +118,42 @@ def detect(declared: list[Declared], live: list[dict[str, Any]], options: Option
             objects.append(ObjectDrift(ref, item, None))
             continue
         matched.add(live_ref)
-        live_obj = by_ref[live_ref]
-        comparison = compare(ref.kind, desired_form(item.obj), live_obj, options.table)
-        left_out["server default"] += comparison.defaults
-        drift = ObjectDrift(ref, item, live_obj)
-        for difference in comparison.differences:
-            reason, writers = _explained(
-                ref,
-                difference=difference,
-                desired=item.obj,
-                live=live_obj,
-                autoscaled=autoscaled,
-                options=options,
+        objects.append(
+            compare_object(
+                ref, item, by_ref[live_ref], autoscaled=autoscaled, options=options, left_out=left_out
             )
-            if reason:
-                left_out[reason] += 1
-                continue
-            if writers:
-                drift.owners[len(drift.differences)] = writers
-            drift.differences.append(difference)
-        objects.append(drift)
+        )
     declared_namespaces = {o.ref.namespace for o in objects if o.ref.namespace}
     for ref, obj in sorted(by_ref.items()):
         if ref not in matched and _reported_undeclared(ref, obj, by_ref, declared_namespaces, options):
             objects.append(ObjectDrift(ref, None, obj))
-    return Outcome(objects, left_out, len(matched))
+    return Outcome(objects, left_out, len(matched), autoscaled)
+
+
+def compare_object(
+    ref: Ref,
+    item: Declared,
+    live: dict[str, Any],
+    *,
+    autoscaled: set[tuple[str, str, str]],
+    options: Options,
+    left_out: Counter[str],
+) -> ObjectDrift:
+    """One declared object against its live counterpart: the differences nothing explains."""
+    comparison = compare(ref.kind, desired_form(item.obj), live, options.table)
+    left_out["server default"] += comparison.defaults
+    drift = ObjectDrift(ref, item, live)
+    for difference in comparison.differences:
+        reason, writers = _explained(
+            ref, difference=difference, desired=item.obj, live=live, autoscaled=autoscaled, options=options
+        )
+        if reason:
+            left_out[reason] += 1
+            continue
+        if writers:
+            drift.owners[len(drift.differences)] = writers
+        drift.differences.append(difference)
+    return drift
 
 
 def _by_name_only(

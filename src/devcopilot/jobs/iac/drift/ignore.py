@@ -18,7 +18,7 @@ from devcopilot.core.errors import InputError
 from devcopilot.jobs.iac.drift import paths
 from devcopilot.jobs.iac.drift.load import Ref, yaml_documents
 from devcopilot.jobs.iac.drift.owners import Owner
-from devcopilot.jobs.iac.drift.paths import Item, Path
+from devcopilot.jobs.iac.drift.paths import Path
 
 
 class IgnoreRule(BaseModel):
@@ -67,20 +67,8 @@ def _selected(obj: Any, path: Path, expressions: list[str]) -> bool:
         chosen.add(id(found))
         if isinstance(found, list):
             chosen.update(id(x) for x in found)
-    node = obj
-    for segment in path:
-        if id(node) in chosen and node is not obj:
-            return True
-        if isinstance(segment, Item):
-            position = paths.find_item(node, segment) if isinstance(node, list) else None
-            if position is None:
-                return False
-            node = node[position]
-        elif isinstance(node, dict) and segment in node:
-            node = node[segment]
-        else:
-            return False
-    return id(node) in chosen
+    steps = paths.walk(obj, path) or []
+    return any(id(node) in chosen for _, node in steps)
 
 
 def load_rules(file: FilePath) -> list[IgnoreRule]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from devcopilot.jobs.iac.drift.paths import Item, Path
+from devcopilot.jobs.iac.drift.paths import Item, Path, key_field
 
 
 def line_of(file: str, document: int, path: Path, fallback: int) -> int:
@@ -56,9 +56,7 @@ def _child(node: Any, segment: str | Item) -> tuple[int, Any] | None:
                 return entry.start_mark.line + 1, entry
             if segment.key and isinstance(entry, yaml.MappingNode):
                 fields = {k.value: v.value for k, v in entry.value if isinstance(v, yaml.ScalarNode)}
-                if all(
-                    str(fields.get(f, "TCP" if f == "protocol" else None)) == str(v) for f, v in segment.key
-                ):
+                if all(str(key_field(fields, f)) == str(v) for f, v in segment.key):
                     return entry.start_mark.line + 1, entry
     if isinstance(segment, str) and isinstance(node, yaml.MappingNode):
         for key, value in node.value:

@@ -139,6 +139,10 @@ def _read_text(path: Path, source: str) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{source}: cannot be read ({error.strerror or error})") from None
+    return _decoded(data, source)
+
+
+def _decoded(data: bytes, source: str) -> str:
     if b"\0" in data[:8192]:
         raise InputError(f"{source}: a binary file, not manifests")
     return data.decode("utf-8", "replace")
@@ -197,11 +201,18 @@ def load_desired(given: Path) -> list[Declared]:
     return declared
 
 
-def load_live(given: Path) -> list[dict[str, Any]]:
-    source = str(given)
-    if not given.is_file():
-        raise InputError(f"{source}: no such file")
-    text = _read_text(given, source)
+def read_live(given: Path) -> bytes:
+    """A live export's bytes: hashed for the audit record and parsed, from one read."""
+    try:
+        return given.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{given}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{given}: cannot be read ({error.strerror or error})") from None
+
+
+def load_live(data: bytes, source: str) -> list[dict[str, Any]]:
+    text = _decoded(data, source)
     return [obj for line, doc in _documents(text, source) for obj in _objects(doc, source, f"line {line}")]
 
 

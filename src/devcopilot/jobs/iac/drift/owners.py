@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from devcopilot.jobs.iac.drift.paths import Item, Path, find_item
+from devcopilot.jobs.iac.drift.paths import Path, key_field, walk
 
 Role = Literal["person", "applier", "controller"]
 
@@ -72,26 +72,16 @@ def owners(live: dict[str, Any], path: Path) -> list[Owner]:
 
 
 def _holds(tree: dict[str, Any], live: Any, path: Path) -> bool:
+    steps = walk(live, path)
+    if steps is None:
+        return False
     node: Any = tree
-    value = live
-    for segment in path:
+    for taken, value in steps:
         if not isinstance(node, dict):
             return False
-        if isinstance(segment, Item):
-            if not isinstance(value, list):
-                return False
-            position = find_item(value, segment)
-            if position is None:
-                return False
-            value = value[position]
-            node = _item_node(node, value, position)
-            if node is None:
-                return False
-        else:
-            node = node.get(f"f:{segment}")
-            if node is None:
-                return False
-            value = value.get(segment) if isinstance(value, dict) else None
+        node = _item_node(node, value, taken) if isinstance(taken, int) else node.get(f"f:{taken}")
+        if node is None:
+            return False
     return True
 
 
@@ -102,7 +92,7 @@ def _item_node(node: dict[str, Any], entry: Any, position: int) -> Any:
                 fields = json.loads(key[2:])
             except ValueError:
                 continue
-            if isinstance(fields, dict) and all(_equal(entry.get(f), v, f) for f, v in fields.items()):
+            if isinstance(fields, dict) and all(key_field(entry, f) == v for f, v in fields.items()):
                 return child
         elif key.startswith("v:"):
             try:
@@ -113,7 +103,3 @@ def _item_node(node: dict[str, Any], entry: Any, position: int) -> Any:
         elif key == f"i:{position}":
             return child
     return None
-
-
-def _equal(value: Any, expected: Any, field: str) -> bool:
-    return value == expected or (field == "protocol" and value is None and expected == "TCP")

@@ -47,7 +47,12 @@ class Item:
         return "/".join(str(value) for _, value in self.key)
 
     def matches(self, entry: Any) -> bool:
-        return isinstance(entry, dict) and all(entry.get(field) == value for field, value in self.key)
+        return isinstance(entry, dict) and all(key_field(entry, f) == value for f, value in self.key)
+
+
+def key_field(entry: dict[str, Any], name: str) -> Any:
+    """A field that names a list entry; a port's protocol, left out, is TCP (the server's default)."""
+    return entry.get(name, "TCP") if name == "protocol" else entry.get(name)
 
 
 Segment = str | Item
@@ -133,25 +138,37 @@ def _match(steps: tuple[_Step, ...], s: int, path: Path, p: int) -> bool:
     return p == len(path)
 
 
-def pointer(path: Path, root: Any) -> str | None:
-    """The JSON pointer (RFC 6901) of ``path`` in ``root``, items found by key; None when one is absent."""
-    parts: list[str] = []
+def walk(root: Any, path: Path) -> list[tuple[str | int, Any]] | None:
+    """Each step of ``path`` through ``root``: the key or position taken, and the node reached.
+
+    None when a step is absent.
+    """
+    steps: list[tuple[str | int, Any]] = []
     node = root
     for segment in path:
         if isinstance(segment, Item):
-            if not isinstance(node, list):
-                return None
-            position = find_item(node, segment)
+            position = find_item(node, segment) if isinstance(node, list) else None
             if position is None:
                 return None
-            parts.append(str(position))
             node = node[position]
-        else:
-            if not isinstance(node, dict) or segment not in node:
-                return None
-            parts.append(segment.replace("~", "~0").replace("/", "~1"))
+            steps.append((position, node))
+        elif isinstance(node, dict) and segment in node:
             node = node[segment]
-    return "".join("/" + part for part in parts)
+            steps.append((segment, node))
+        else:
+            return None
+    return steps
+
+
+def escape(key: str) -> str:
+    """A key as one JSON pointer token (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def pointer(path: Path, root: Any) -> str | None:
+    """The JSON pointer of ``path`` in ``root``, list entries found by key; None when one is absent."""
+    steps = walk(root, path)
+    return None if steps is None else "".join(f"/{escape(str(taken))}" for taken, _ in steps)
 
 
 def find_item(entries: list[Any], item: Item) -> int | None:
@@ -164,17 +181,7 @@ def find_item(entries: list[Any], item: Item) -> int | None:
 
 
 def get(root: Any, path: Path) -> tuple[bool, Any]:
-    node = root
-    for segment in path:
-        if isinstance(segment, Item):
-            if not isinstance(node, list):
-                return False, None
-            position = find_item(node, segment)
-            if position is None:
-                return False, None
-            node = node[position]
-        elif isinstance(node, dict) and segment in node:
-            node = node[segment]
-        else:
-            return False, None
-    return True, node
+    steps = walk(root, path)
+    if steps is None:
+        return False, None
+    return True, steps[-1][1] if steps else root

@@ -18,6 +18,7 @@ import difflib
 import io
 import itertools
 import json
+from collections import Counter
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -26,7 +27,13 @@ import yaml
 from devcopilot.core.errors import InputError
 from devcopilot.jobs.iac.drift import paths
 from devcopilot.jobs.iac.drift.compare import Difference
-from devcopilot.jobs.iac.drift.engine import ObjectDrift, Options, Outcome, detect, secret_key_paths
+from devcopilot.jobs.iac.drift.engine import (
+    ObjectDrift,
+    Options,
+    Outcome,
+    compare_object,
+    secret_key_paths,
+)
 from devcopilot.jobs.iac.drift.lines import shown_path
 from devcopilot.jobs.iac.drift.paths import Item
 
@@ -82,12 +89,8 @@ def _insertion(
             continue
         if isinstance(step, Item):
             return parent + "/-", value, path[: depth - 1]
-        return parent + "/" + _escape(step), value, path[: depth - 1]
+        return parent + "/" + paths.escape(step), value, path[: depth - 1]
     return "", declared, ()
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _item_guards(path: paths.Path, live: dict[str, Any]) -> list[Op]:
@@ -99,12 +102,12 @@ def _item_guards(path: paths.Path, live: dict[str, Any]) -> list[Op]:
             field, value = step.key[0]
             found, entry = paths.get(live, path[:depth])
             if pointer is not None and found and isinstance(entry, dict) and field in entry:
-                guards.append({"op": "test", "path": f"{pointer}/{_escape(field)}", "value": value})
+                guards.append({"op": "test", "path": f"{pointer}/{paths.escape(field)}", "value": value})
     return guards
 
 
-def _verified(drift: ObjectDrift, ops: list[Op], options: Options) -> bool:
-    """Whether applying the patch to the live object leaves nothing to report."""
+def _verified(drift: ObjectDrift, ops: list[Op], outcome: Outcome, options: Options) -> bool:
+    """Whether applying the patch to the live object leaves nothing to report, judged as the run judged."""
     import jsonpatch
 
     if drift.live is None or drift.declared is None:
@@ -113,8 +116,10 @@ def _verified(drift: ObjectDrift, ops: list[Op], options: Options) -> bool:
         patched = jsonpatch.apply_patch(copy.deepcopy(drift.live), ops)
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException):
         return False
-    again = detect([drift.declared], [patched], options)
-    return all(not o.differences and o.status == "in sync" for o in again.objects)
+    again = compare_object(
+        drift.ref, drift.declared, patched, autoscaled=outcome.autoscaled, options=options, left_out=Counter()
+    )
+    return not again.differences
 
 
 def write_patch(outcome: Outcome, target: FilePath, options: Options | None = None) -> list[str]:
@@ -134,7 +139,7 @@ def write_patch(outcome: Outcome, target: FilePath, options: Options | None = No
         entries: list[dict[str, Any]] = []
         for drift in drifted:
             ops = patch_ops(drift)
-            if not _verified(drift, ops, options):
+            if not _verified(drift, ops, outcome, options):
                 notes.append(
                     f"patch: {drift.ref} left out: its patch did not bring live back to the manifest"
                 )

@@ -165,7 +165,7 @@ def _object_level(drift: ObjectDrift, live_source: str) -> tuple[DiffEntry, Find
         path=path,
         line=line,
         end_line=line,
-        severity="error" if missing else "warning",
+        severity=level,
         category="configuration",
         rule=rule,
         source="builtin",

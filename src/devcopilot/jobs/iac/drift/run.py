@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from devcopilot.jobs.iac.drift import kubectl
 from devcopilot.jobs.iac.drift.engine import Options, detect
 from devcopilot.jobs.iac.drift.ignore import load_rules
 from devcopilot.jobs.iac.drift.lines import file_lines, shown_path
-from devcopilot.jobs.iac.drift.load import load_desired, load_live, ref_of
+from devcopilot.jobs.iac.drift.load import load_desired, load_live, read_live, ref_of
 from devcopilot.jobs.iac.drift.report import DriftResult, entries_and_findings
 
 
@@ -42,15 +41,11 @@ def run_drift(request: Request) -> DriftResult:
     if request.live == "kubectl":
         refs = [ref_of(d.obj, options.namespace) for d in declared]
         raw = kubectl.fetch(kubectl.command(refs, context=request.context, namespace=request.namespace))
-        with tempfile.TemporaryDirectory() as scratch:
-            export = Path(scratch) / "live.json"
-            export.write_bytes(raw)
-            live = load_live(export)
         live_source = f"kubectl{' --context ' + request.context if request.context else ''}"
     else:
-        raw = Path(request.live).read_bytes() if Path(request.live).is_file() else b""
-        live = load_live(Path(request.live))
+        raw = read_live(Path(request.live))
         live_source = request.live
+    live = load_live(raw, live_source)
     outcome = detect(declared, live, options)
     entries, findings = entries_and_findings(outcome, live_source)
     files = sorted({d.file for d in declared})

@@ -12,8 +12,10 @@ from devcopilot.core.findings import Category, Severity
 from devcopilot.jobs.iac.drift import paths
 from devcopilot.jobs.iac.drift.paths import Path
 
-MISSING = ("drift/missing", "error")
-UNDECLARED = ("drift/undeclared", "warning")
+MISSING: tuple[str, Severity] = ("drift/missing", "error")
+"""An object declared and not in the cluster."""
+UNDECLARED: tuple[str, Severity] = ("drift/undeclared", "warning")
+"""An object in the cluster that nothing declares."""
 
 
 class Rule(BaseModel):
