@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -198,13 +199,14 @@ def check(
         fail_on=fail_on,
         progress_message="checking…",
     )
-    _finish_findings("check", finished, output, write_baseline=write_baseline)
+    _finish_findings("check", finished, output, _print_check, write_baseline=write_baseline)
 
 
 def _finish_findings(
     command: str,
     finished: Finished[CheckResult] | Finished[DriftResult],
     output: str,
+    printer: Callable[[Any], None],
     *,
     write_baseline: bool,
 ) -> None:
@@ -214,12 +216,17 @@ def _finish_findings(
     if write_baseline:
         write_baseline_file("iac", finished.result.findings)
         return
-    print_findings("iac", command, finished, output, _print_check)
+    print_findings("iac", command, finished, output, printer)
     exit_with(finished)
 
 
-def _print_check(result: CheckResult | DriftResult) -> None:
+def _print_drift(result: DriftResult) -> None:
+    _print_check(result, result.model_lines())
+
+
+def _print_check(result: CheckResult | DriftResult, model_lines: list[str] | None = None) -> None:
     lines = [f"{f.path}:{f.line}: {f.severity} {f.rule}: {f.message}" for f in result.findings]
+    lines += model_lines or []
     lines += [f"  {line}" for line in result.coverage_lines()]
     typer.echo("\n".join([*lines, result.headline()]))
 
@@ -282,10 +289,15 @@ def drift(
     write_baseline: bool = typer.Option(
         False, "--write-baseline", help="Accept every difference: write them to .devcopilot-baseline.json."
     ),
+    model: ModelOption = None,
+    no_model: NoModelOption = False,
+    strict_model: StrictModelOption = False,
 ) -> None:
     """Kubernetes objects as declared against the cluster: every change, no server default, a way back.
 
-    Exit 1 when a difference reaches --fail-on (any drift by default), 0 when none, 2 on bad input.
+    With a model, differences may be explained and ignore rules proposed; each is shown only after
+    its check, and none removes a difference. Exit 1 when a difference reaches --fail-on (any drift
+    by default), 0 when none, 2 on bad input, 3 with --strict-model when no model answered.
     """
     from devcopilot.cli.common import findings_format
     from devcopilot.core.errors import UsageError
@@ -306,10 +318,11 @@ def drift(
         lambda run: _drift(
             run, desired, live, context, namespace, labels, ignore, patch, adopt, not write_baseline
         ),
+        choice=model_choice(model, no_model, strict_model),
         fail_on=fail_on,
         progress_message="comparing…",
     )
-    _finish_findings("drift", finished, output, write_baseline=write_baseline)
+    _finish_findings("drift", finished, output, _print_drift, write_baseline=write_baseline)
 
 
 def _drift(
@@ -339,5 +352,6 @@ def _drift(
             adopt=Path(adopt) if adopt else None,
             use_baseline=use_baseline,
             root=load_context().workspace.repo_root or Path.cwd(),
+            run=run,
         )
     )

@@ -71,9 +71,19 @@ def _selected(obj: Any, path: Path, expressions: list[str]) -> bool:
     return any(id(node) in chosen for _, node in steps)
 
 
-def load_rules(file: FilePath) -> list[IgnoreRule]:
+def expression_problem(expression: str) -> str | None:
+    """Why a JMESPath expression cannot be used, or None when it compiles."""
+    import jmespath
     import jmespath.exceptions
 
+    try:
+        jmespath.compile(expression)
+    except jmespath.exceptions.JMESPathError as error:
+        return str(error)
+    return None
+
+
+def load_rules(file: FilePath) -> list[IgnoreRule]:
     source = str(file)
     try:
         text = file.read_text("utf-8")
@@ -100,9 +110,8 @@ def load_rules(file: FilePath) -> list[IgnoreRule]:
             if pointer and not pointer.startswith("/"):
                 raise InputError(f"{source}: rule {index}: {pointer!r} is not a JSON pointer (starts with /)")
         for expression in rule.jmespath_expressions:
-            try:
-                jmespath.compile(expression)
-            except jmespath.exceptions.JMESPathError as error:
-                raise InputError(f"{source}: rule {index}: {expression!r}: {error}") from None
+            unusable = expression_problem(expression)
+            if unusable:
+                raise InputError(f"{source}: rule {index}: {expression!r}: {unusable}")
         found.append(rule)
     return found

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, Field
 
 from devcopilot.core.findings import Finding, SuppressionCounts
@@ -32,6 +33,8 @@ class DiffEntry(BaseModel):
     written_by: list[str] = Field(default_factory=list)
     rule: str
     severity: str
+    explanation: str | None = None
+    """The model's explanation, shown only when it passed its check (it names this difference)."""
 
 
 class DriftResult(BaseModel):
@@ -46,6 +49,22 @@ class DriftResult(BaseModel):
     left_out: SuppressionCounts = Field(default_factory=SuppressionCounts)
     notes: list[str] = Field(default_factory=list)
     model: ModelPass | None = None
+    proposed_ignore: list[dict[str, Any]] = Field(default_factory=list)
+    """Ignore rules a model proposed that silence exactly what they name and no injected real change.
+
+    Shown for a person to add to an ``--ignore`` file; they never silence anything in this run.
+    """
+
+    def model_lines(self) -> list[str]:
+        """The model's checked explanations and proposed ignore rules, for the text report."""
+        lines = [
+            f"explained: {d.object} {d.path}: {d.explanation}" for d in self.differences if d.explanation
+        ]
+        if self.proposed_ignore:
+            lines.append("proposed ignore rules (checked; add them to an --ignore file to use them):")
+            text = yaml.safe_dump(self.proposed_ignore, sort_keys=False)
+            lines += [f"  {line}" for line in text.splitlines()]
+        return lines
 
     @property
     def job(self) -> str:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devcopilot.core import suppressions
 from devcopilot.jobs.iac.drift import kubectl
-from devcopilot.jobs.iac.drift.engine import Options, detect
+from devcopilot.jobs.iac.drift.engine import Options, Outcome, detect
 from devcopilot.jobs.iac.drift.ignore import load_rules
 from devcopilot.jobs.iac.drift.lines import file_lines, shown_path
 from devcopilot.jobs.iac.drift.load import load_desired, load_live, read_live, ref_of
 from devcopilot.jobs.iac.drift.report import DriftResult, entries_and_findings
+
+if TYPE_CHECKING:
+    from devcopilot.core.router import ModelRouter
+    from devcopilot.core.runner import JobRun
 
 
 @dataclass
@@ -28,6 +33,8 @@ class Request:
     adopt: Path | None = None
     use_baseline: bool = True
     root: Path | None = None
+    run: JobRun | None = None
+    """The job run, whose router (when a model is configured) explains differences and proposes rules."""
 
 
 def run_drift(request: Request) -> DriftResult:
@@ -73,6 +80,9 @@ def run_drift(request: Request) -> DriftResult:
         },
         left_out=counts,
     )
+    router = request.run.router() if request.run is not None else None
+    if router is not None and request.run is not None and outcome.objects:
+        _model_pass(request.run, router, outcome, options, result)
     if request.patch is not None or request.adopt is not None:
         from devcopilot.jobs.iac.drift import remedy
 
@@ -81,6 +91,18 @@ def run_drift(request: Request) -> DriftResult:
         if request.adopt is not None:
             result.notes += remedy.write_adoption(outcome, request.adopt, root)
     return result
+
+
+def _model_pass(
+    run: JobRun, router: ModelRouter, outcome: Outcome, options: Options, result: DriftResult
+) -> None:
+    from devcopilot.jobs.iac.drift.model_pass import run_model_pass
+
+    answered = run_model_pass(router, run.context.prompts, outcome, options, run.verdicts)
+    for entry in result.differences:
+        entry.explanation = answered.explanations.get((entry.object, entry.path))
+    result.proposed_ignore = answered.rules
+    result.model = run.model_pass(warning=answered.warning)
 
 
 def _digest(files: list[str]) -> str:
