@@ -120,6 +120,23 @@ def print_findings(
         sys.stdout.write(FORMATS[output](finished.result))
 
 
+def finish_findings(
+    job: str,
+    command: str,
+    finished: Finished[Any],
+    output: str,
+    printer: Callable[[Any], None],
+    *,
+    write_baseline: bool,
+) -> None:
+    """Write the baseline when asked; otherwise print the findings and exit at --fail-on."""
+    if write_baseline:
+        write_baseline_file(job, finished.result.findings)
+        return
+    print_findings(job, command, finished, output, printer)
+    exit_with(finished)
+
+
 def write_baseline_file(job: str, findings: list[Finding]) -> None:
     """Write ``job``'s section of the repository's baseline; the other jobs' sections stay."""
     from devcopilot.core.errors import InputError

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +13,7 @@ from devcopilot.cli.common import (
     NoModelOption,
     StrictModelOption,
     exit_with,
+    finish_findings,
     model_choice,
     output_format,
     print_envelope,
@@ -21,7 +21,7 @@ from devcopilot.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from devcopilot.core.runner import Finished, JobRun
+    from devcopilot.core.runner import JobRun
     from devcopilot.jobs.iac.drift.report import DriftResult
     from devcopilot.jobs.iac.report import CheckResult, DetectResult, GenerateResult
 
@@ -199,25 +199,7 @@ def check(
         fail_on=fail_on,
         progress_message="checking…",
     )
-    _finish_findings("check", finished, output, _print_check, write_baseline=write_baseline)
-
-
-def _finish_findings(
-    command: str,
-    finished: Finished[CheckResult] | Finished[DriftResult],
-    output: str,
-    printer: Callable[[Any], None],
-    *,
-    write_baseline: bool,
-) -> None:
-    """Write the baseline when asked; otherwise print the findings and exit at --fail-on."""
-    from devcopilot.cli.common import print_findings, write_baseline_file
-
-    if write_baseline:
-        write_baseline_file("iac", finished.result.findings)
-        return
-    print_findings("iac", command, finished, output, printer)
-    exit_with(finished)
+    finish_findings("iac", "check", finished, output, _print_check, write_baseline=write_baseline)
 
 
 def _print_drift(result: DriftResult) -> None:
@@ -322,7 +304,7 @@ def drift(
         fail_on=fail_on,
         progress_message="comparing…",
     )
-    _finish_findings("drift", finished, output, _print_drift, write_baseline=write_baseline)
+    finish_findings("iac", "drift", finished, output, _print_drift, write_baseline=write_baseline)
 
 
 def _drift(

@@ -45,9 +45,12 @@ JOBS = JobTable(
                 ("drift", "devcopilot.jobs.iac.drift.report:DriftResult"),
             ),
         ),
+        JobSpec(
+            "docs",
+            cli="devcopilot.cli.docs_cmd:register",
+            results=(("check", "devcopilot.jobs.docs.report:DocsCheckResult"),),
+        ),
     ),
-    # Jobs on their way: configuration written for their routes is accepted today.
-    reserved_routes=("docs",),
 )
 
 __all__ = ["JOBS"]

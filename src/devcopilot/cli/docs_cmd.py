@@ -1,0 +1,90 @@
+"""``devcopilot docs``: documentation checked against the code it describes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from devcopilot.cli.common import JsonOption, finish_findings, run_command
+
+if TYPE_CHECKING:
+    from devcopilot.jobs.docs.report import DocsCheckResult
+
+docs_app = typer.Typer(help="Documentation: find what no longer matches the code.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("check")
+def check(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Documentation files or folders (default: the repository, docstrings included)."),
+    ] = None,
+    since: str | None = typer.Option(
+        None,
+        "--since",
+        metavar="REF",
+        help="Only what the change since REF broke, with the commit that broke it.",
+    ),
+    links: bool = typer.Option(
+        False,
+        "--links",
+        help="Also fetch external URLs (a 429, a timeout or a refusal is unknown, not broken).",
+    ),
+    run_code: bool = typer.Option(
+        True, "--run/--no-run", help="Run the docs' Python blocks and doctests in the sandbox."
+    ),
+    output: str = typer.Option(
+        "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
+    ),
+    as_json: JsonOption = False,
+    fail_on: str = typer.Option(
+        "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
+    ),
+    write_baseline: bool = typer.Option(
+        False, "--write-baseline", help="Accept every finding: write them to .devcopilot-baseline.json."
+    ),
+) -> None:
+    """Stale code references, missing CLI options and settings, broken links, examples that no longer run."""
+    from devcopilot.cli.common import findings_format
+
+    output = findings_format(output, as_json, fail_on)
+    finished = run_command(
+        "docs",
+        "check",
+        lambda run: _check(
+            list(paths or []), since, links=links, run_code=run_code, use_baseline=not write_baseline
+        ),
+        fail_on=fail_on,
+        progress_message="checking the docs…",
+    )
+    finish_findings("docs", "check", finished, output, _print_check, write_baseline=write_baseline)
+
+
+def _check(
+    paths: list[str], since: str | None, *, links: bool, run_code: bool, use_baseline: bool
+) -> DocsCheckResult:
+    from devcopilot.cli.common import load_context
+    from devcopilot.core.git import resolve_commit
+    from devcopilot.jobs.docs.check import Request, run_check
+
+    root = load_context().workspace.repo_root or Path.cwd()
+    if since is not None:
+        resolve_commit(root, since)
+    request = Request(root, [str(Path(p).resolve()) for p in paths], since, links, run_code, use_baseline)
+    return run_check(request)
+
+
+def _print_check(result: DocsCheckResult) -> None:
+    lines = []
+    for finding in result.findings:
+        lines.append(f"{finding.path}:{finding.line}: {finding.severity} {finding.rule}: {finding.message}")
+        if finding.suggestion:
+            lines.append(f"  {finding.suggestion}")
+    lines += [f"  {line}" for line in result.coverage_lines()]
+    typer.echo("\n".join([*lines, result.headline()]))

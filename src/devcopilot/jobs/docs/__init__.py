@@ -1,0 +1,1 @@
+"""The docs job: documentation checked against the code it describes (``docs check``)."""
