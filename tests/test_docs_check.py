@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -105,6 +108,12 @@ socket.create_connection(("example.com", 80))
 >>> sample.make("b").send("ok")
 'OK!'
 ```
+
+```python
+import time
+
+time.sleep(60)
+```
 """
 GUIDE = """\
 Guide
@@ -173,6 +182,7 @@ def test_each_kind_of_stale_claim_is_reported_where_it_is(cli: Any, project: Pat
     assert not any("socket" in m or "core.py" in m for m in failing)
     counted = json.loads(result.stdout)["result"]["not_run"]
     assert any("network" in reason for reason in counted), counted
+    assert any("did not finish" in reason for reason in counted), counted
 
 
 @pytest.mark.slow
@@ -279,3 +289,44 @@ def test_freshness_compares_each_document_with_the_code_it_cites(cli: Any, proje
     assert fresh["docs/index.md"]["code_updated"].startswith("2030-01-01")
     assert "freshness: 0% of" in cli("docs", "check", "--no-run").stdout
     git(project, "log", "-1")
+
+
+class _Links(http.server.BaseHTTPRequestHandler):
+    STATUS: ClassVar[dict[str, int]] = {"/ok": 200, "/gone": 404, "/busy": 429, "/down": 503}
+
+    def do_HEAD(self) -> None:
+        self.send_response(self.STATUS.get(self.path, 404))
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        self.do_HEAD()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def link_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Links)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_external_links_are_fetched_only_with_links_and_only_404_is_broken(
+    cli: Any, project: Path, link_server: str
+) -> None:
+    page = "".join(f"- [{name}]({link_server}/{name})\n" for name in ("ok", "gone", "busy", "down"))
+    (project / "docs" / "links.md").write_text(f"# Links\n\n{page}")
+    offline = json.loads(cli("docs", "check", "docs/links.md", "--no-run", "--format", "json").stdout)[
+        "result"
+    ]
+    assert offline["findings"] == []
+    assert offline["not_run"] == {"external links (add --links to fetch them)": 4}
+    fetched = json.loads(
+        cli("docs", "check", "docs/links.md", "--no-run", "--links", "--format", "json").stdout
+    )
+    broken = [(f["line"], f["rule"]) for f in fetched["result"]["findings"]]
+    assert broken == [(4, "docs/broken-url")]
+    assert sum(n for reason, n in fetched["result"]["not_run"].items() if "not judged" in reason) == 2

@@ -105,7 +105,7 @@ class Sandbox:
     ) -> list[RunResult]:
         """Run several requests, ``parallel`` at a time, each in its own interpreter with its own timeout."""
         pending = list(enumerate(requests))
-        running: list[tuple[int, _Started]] = []
+        running: list[tuple[int, Started]] = []
         done: dict[int, RunResult] = {}
         while pending or running:
             while pending and len(running) < parallel:
@@ -122,7 +122,11 @@ class Sandbox:
                 time.sleep(0.01)
         return [done[i] for i in range(len(requests))]
 
-    def _start(self, request: dict[str, Any], python_path: list[Path], timeout: float) -> _Started:
+    def start(self, request: dict[str, Any], *, timeout: float, python_path: list[Path]) -> Started:
+        """Start a run and return at once: the caller does its own work meanwhile, then ``wait()``s."""
+        return self._start(request, python_path, timeout)
+
+    def _start(self, request: dict[str, Any], python_path: list[Path], timeout: float) -> Started:
         run_id = uuid.uuid4().hex[:12]
         runs = self.copy / ".runs"
         request = {
@@ -145,7 +149,7 @@ class Sandbox:
                 start_new_session=True,
                 preexec_fn=self._limits,  # noqa: PLW1509 - the parent starts no threads
             )
-        return _Started(process, request, time.monotonic() + timeout)
+        return Started(process, request, time.monotonic() + timeout)
 
     def environment(self, python_path: list[Path]) -> dict[str, str]:
         env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
@@ -167,7 +171,7 @@ class Sandbox:
 
 
 @dataclass
-class _Started:
+class Started:
     process: subprocess.Popen[bytes]
     request: dict[str, Any]
     deadline: float
@@ -182,6 +186,17 @@ class _Started:
             self.process.wait()
             return True
         return False
+
+    def stop(self) -> None:
+        """Kill the run if it is still going (the caller gave up on it)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def wait(self) -> RunResult:
+        while not self.poll():
+            time.sleep(0.01)
+        return self.result()
 
     def result(self) -> RunResult:
         err = Path(self.request["results"]).with_suffix(".stderr").read_bytes()

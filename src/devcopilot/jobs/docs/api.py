@@ -9,7 +9,7 @@ never as missing.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import logging
 import re
 import tomllib
@@ -158,32 +158,22 @@ def _walk(api: Api, obj: Object | Alias, path: str, depth: int, root: Path) -> N
     api.paths.add(path)
     short = path.rsplit(".", 1)[-1]
     api.shorts.add(short)
-    target: Any = obj
-    if isinstance(obj, griffe.Alias):
-        try:
-            target = obj.final_target
-        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
-            api.opaque.add(path)
-            return
-        if not api.owns(target.path):
-            api.opaque.add(path)
-            return
-        if target.is_module:
-            return
+    target = _followed(api, obj, path)
+    if target is None:
+        return
     if _is_public(obj):
         api.public[short].add(path)
         if target.is_class:
             api.classes[short].add(path)
     filepath = getattr(target, "filepath", None)
-    if isinstance(filepath, Path):
-        with contextlib.suppress(ValueError):  # a file outside the repository (a stub package) is not cited
-            api.files[path] = filepath.resolve().relative_to(root.resolve()).as_posix()
+    relative = _relative_file(filepath, root) if isinstance(filepath, Path) else None
+    if relative is not None:
+        api.files[path] = relative
+        if not obj.is_alias:
+            _docstring(api, target, path)
     if target.is_attribute:
-        api.opaque.add(
-            path
-        )  # a variable's members are whatever its value has at run time (``codes = StatusCode``)
-    if not obj.is_alias and path in api.files:
-        _docstring(api, target, path)
+        # A variable's members are whatever its value has at run time (``codes = StatusCode``).
+        api.opaque.add(path)
     if target.is_module and "__getattr__" in target.members:
         api.dynamic[path] = target.source if isinstance(target.source, str) else ""
     if depth >= MAX_DEPTH:
@@ -191,6 +181,31 @@ def _walk(api: Api, obj: Object | Alias, path: str, depth: int, root: Path) -> N
     members = target.all_members if target.is_class else target.members
     for name, member in list(members.items()):
         _walk(api, member, f"{path}.{name}", depth + 1, root)
+
+
+def _followed(api: Api, obj: Object | Alias, path: str) -> Any:
+    """What a name stands for, or ``None`` when the walk stops there (a re-exported module, another
+    library's object, an alias griffe cannot follow: the last two are recorded as unknown ground)."""
+    if not isinstance(obj, griffe.Alias):
+        return obj
+    try:
+        target = obj.final_target
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+        api.opaque.add(path)
+        return None
+    if not api.owns(target.path):
+        api.opaque.add(path)
+        return None
+    return None if target.is_module else target
+
+
+@functools.cache
+def _relative_file(filepath: Path, root: Path) -> str | None:
+    """The file relative to the repository (``None`` outside it: a stub package is not cited)."""
+    try:
+        return filepath.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _docstring(api: Api, obj: Any, path: str) -> None:

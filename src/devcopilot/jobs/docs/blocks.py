@@ -13,6 +13,7 @@ reason, counted. Shell sessions and other languages are skipped and counted.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from devcopilot.jobs.docs.model import Block, Document
 
 PYTHON = frozenset({"python", "py", "python3", "py3", "pycon", "python-repl", "doctest", "pytb"})
-BLOCK_TIMEOUT_S = 5.0
+BLOCK_TIMEOUT_S = 3.0
 _NAMED = re.compile(r"'([A-Za-z_][\w.]*)'")
 _CALLED = re.compile(r"^([A-Za-z_][\w.]*)\(\) (?:got an unexpected|missing \d+ required|takes \d+)")
 
@@ -44,9 +45,7 @@ def runnable(document: Document) -> tuple[list[Block], dict[str, int]]:
             if block.text.lstrip().startswith(">>>") or language in ("pycon", "python-repl", "doctest"):
                 chosen.append(Block(block.line, "pycon", block.text))
                 continue
-            try:
-                ast.parse(block.text)
-            except (SyntaxError, ValueError):
+            if parsed(block.text) is None:
                 reason = "Python blocks that are fragments (do not parse)"
                 not_run[reason] = not_run.get(reason, 0) + 1
                 continue
@@ -55,6 +54,15 @@ def runnable(document: Document) -> tuple[list[Block], dict[str, int]]:
             reason = f"{language or 'unlabelled'} blocks (not Python)"
             not_run[reason] = not_run.get(reason, 0) + 1
     return chosen, not_run
+
+
+@functools.lru_cache(maxsize=4096)
+def parsed(source: str) -> ast.Module | None:
+    """The block parsed once per run, whoever asks (the name reader and the runner both do)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def verdict(
@@ -87,6 +95,8 @@ def verdict(
         and module.split(".", maxsplit=1)[0] not in packages
     ):
         return "skip", f"blocks that need a package not installed here ({module.split('.', maxsplit=1)[0]})"
+    if kind in ("SyntaxError", "IndentationError"):
+        return "skip", "doctests whose examples are fragments (do not parse)"
     if kind == "EOFError":
         return "skip", "blocks that read input"
     names_project = any(_mentions(error, package) for package in packages) or any(

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from devcopilot.core import suppressions
 from devcopilot.core.findings import Finding, Severity, SuppressionCounts
-from devcopilot.jobs.docs import code_names, freshness, links, resolve
-from devcopilot.jobs.docs.api import Api, load_api
-from devcopilot.jobs.docs.check_code import check_cli_and_blocks
+from devcopilot.jobs.docs import check_code, cli_spec, code_names, freshness, links, resolve, sandboxed
+from devcopilot.jobs.docs.api import Api, find_packages, load_api
 from devcopilot.jobs.docs.model import Document
 from devcopilot.jobs.docs.report import Breakage, DocsCheckResult
 from devcopilot.jobs.docs.settings_keys import ENV_NAME, read_settings, tool_keys
@@ -85,18 +84,24 @@ class Context:
 
 def run_check(request: Request) -> DocsCheckResult:
     root = request.root
-    api = load_api(root)
     files = doc_files(root, request.paths)
-    with_docstrings = not request.paths or any(_covers_code(root, p, api) for p in request.paths)
-    sources = read_sources(root, files, api.docstrings if with_docstrings else [])
-    context = Context(request, api, sources)
-    change = find_change(root, request.since, api) if request.since else None
-    if change is not None:
-        context.removed = change.removed
-    used = check_references(context)
-    check_settings(context)
-    check_links(context)
-    check_cli_and_blocks(context)
+    sandbox = sandboxed.DocsSandbox(root, find_packages(root)[0])
+    try:
+        sandbox.describe(cli_spec.entry_points(root))
+        api = load_api(root)
+        with_docstrings = not request.paths or any(_covers_code(root, p, api) for p in request.paths)
+        sources = read_sources(root, files, api.docstrings if with_docstrings else [])
+        context = Context(request, api, sources)
+        to_run = check_code.start(context, sandbox)
+        change = find_change(root, request.since, api) if request.since else None
+        if change is not None:
+            context.removed = change.removed
+        used = check_references(context)
+        check_settings(context)
+        check_links(context)
+        check_code.finish(context, sandbox, to_run)
+    finally:
+        sandbox.close()
     findings = context.findings
     breakages: list[Breakage] = []
     if change is not None:

@@ -1,7 +1,8 @@
 """The checks that need the project running: its CLI against documented command lines, its docs' code.
 
-Both come from one sandbox run (``sandboxed``). A CLI that cannot be imported
-or described, and every code block not judged, are counted with the reason.
+Both come from the run's sandbox (``sandboxed``), started early and read at
+the end. A CLI that cannot be imported or described, and every code block not
+judged, are counted with the reason.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ if TYPE_CHECKING:
 _REFERENCE_HEADING = re.compile(r"\b(reference|usage|options|command[- ]line|cli)\b", re.IGNORECASE)
 
 
-def check_cli_and_blocks(context: Context) -> None:
-    root, api = context.request.root, context.api
-    entries = cli_spec.entry_points(root)
+def start(context: Context, sandbox: sandboxed.DocsSandbox) -> list[tuple[str, list[Block]]]:
+    """Start the documents' runnable blocks in the sandbox (the CLI is already being described)."""
     to_run: list[tuple[str, list[Block]]] = []
     for document in context.sources.documents:
         chosen, not_run = blocks.runnable(document)
@@ -30,7 +30,13 @@ def check_cli_and_blocks(context: Context) -> None:
             to_run.append((document.path, chosen))
         elif chosen:
             context.count(context.not_run, "Python blocks (not run: --no-run)", len(chosen))
-    outcome = sandboxed.run(root, api.source_root, entries, to_run)
+    sandbox.run_blocks(to_run)
+    return to_run
+
+
+def finish(context: Context, sandbox: sandboxed.DocsSandbox, to_run: list[tuple[str, list[Block]]]) -> None:
+    """Wait for the sandboxed work, and check the command lines and blocks against what it found."""
+    outcome = sandbox.finish()
     for name, error in sorted(outcome.cli_errors.items()):
         context.count(context.not_run, f"command lines of {name} (its CLI could not be described: {error})")
     if outcome.commands:

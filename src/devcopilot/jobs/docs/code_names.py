@@ -12,7 +12,7 @@ import ast
 import doctest
 import re
 
-from devcopilot.jobs.docs.blocks import PYTHON
+from devcopilot.jobs.docs.blocks import PYTHON, parsed
 from devcopilot.jobs.docs.model import Block, Reference
 
 
@@ -21,9 +21,8 @@ def references(block: Block, packages: tuple[str, ...]) -> list[Reference]:
         return []
     source, lines = _source(block)
     shown = _traceback_names(block, packages)
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parsed(source)
+    if tree is None:
         # An unlabelled block that is not Python is probably a shell session or output: not read.
         return shown + (_fragment_references(block, packages) if block.language else [])
     # Examples leave out ``import pkg`` all the time: the package's own name means the package.

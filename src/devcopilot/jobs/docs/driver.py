@@ -21,6 +21,7 @@ import io
 import json
 import signal
 import sys
+import time
 import traceback
 from typing import Any
 
@@ -160,6 +161,7 @@ def run_document(document: dict[str, Any], timeout: float, emit: Any) -> None:
     signal.signal(signal.SIGALRM, expire)
     for block in document["blocks"]:
         record = {"path": document["path"], "line": block["line"]}
+        started = time.perf_counter()
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -177,6 +179,7 @@ def run_document(document: dict[str, Any], timeout: float, emit: Any) -> None:
             record |= _failure(error)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        record["seconds"] = round(time.perf_counter() - started, 3)
         emit(record)
 
 

@@ -22,6 +22,10 @@ from typing import Any
 ENV_NAME = re.compile(r"^\$?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$")
 _SETTINGS_CLASS = re.compile(r"(Settings|Config|Configuration|Options)$")
 _PREFIX_KEYWORDS = frozenset({"auto_envvar_prefix", "env_prefix"})
+_MAY_READ_SETTINGS = re.compile(
+    rb"getenv|environ\b|envvar\s*=\s*[\[(\"']|env_prefix|[\"']tool[\"']"
+    rb"|class \w*(?:Settings|Config|Options)\b"
+)
 
 
 @dataclass
@@ -48,13 +52,16 @@ def read_settings(source_root: Path, packages: tuple[str, ...]) -> ProjectSettin
     for package in packages:
         for file in sorted((source_root / package).rglob("*.py")):
             try:
-                tree = ast.parse(file.read_bytes())
+                data = file.read_bytes()
+                if not _MAY_READ_SETTINGS.search(data):
+                    continue  # parsing every module costs more than the rest of the check
+                tree = ast.parse(data)
             except (SyntaxError, ValueError, OSError):
                 continue
-            constants = {
-                n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            }
-            reads_tool = reads_tool or ("tool" in constants and bool(set(packages) & constants))
+            reads_tool = reads_tool or (
+                bool(re.search(rb"[\"']tool[\"']", data))
+                and any(re.search(rb"[\"']" + re.escape(p.encode()) + rb"[\"']", data) for p in packages)
+            )
             _scan(tree, settings)
     settings.judged_prefixes |= settings.env_prefixes
     if reads_tool:

@@ -9,6 +9,7 @@ reason; histories (changelogs, upgrade guides) are skipped whole, counted.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ SKIPPED_DIRS = frozenset(
     }
 )
 MAX_BYTES = 4 * 1024 * 1024
+_MAY_CITE = re.compile(r"`|>>>|::|\.\. ")
 
 
 @dataclass
@@ -84,6 +86,8 @@ def read_sources(root: Path, files: list[str], docstrings: list[Docstring]) -> S
         else:
             sources.skipped[path] = f"not Markdown or reStructuredText ({suffix})"
     for docstring in docstrings:
+        if not _MAY_CITE.search(docstring.text):
+            continue  # most docstrings are plain prose: nothing a reader would find
         document = rst.read(
             docstring.path, docstring.text, first_line=docstring.line, context=docstring.context
         )
