@@ -409,7 +409,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--limit", type=int, default=None, help="only the first N candidate commits")
     parser.add_argument(
-        "--sample", type=int, default=60, help="commits sampled for the plain check's precision"
+        "--sample", type=int, default=80, help="commits sampled for the plain check's precision"
     )
     args = parser.parse_args()
     for name in args.repos:

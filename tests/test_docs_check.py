@@ -194,15 +194,23 @@ def test_since_reports_only_what_the_change_broke_with_its_commit(cli: Any, proj
         "Rename make to build",
         "2026-01-02T00:00:00",
     )
-    result = cli("docs", "check", "--since", "HEAD~1", "--no-run", "--format", "json")
+    without_level = CLI.replace('@click.option("--level", default=1)\n', "").replace("fast, level", "fast")
+    option_sha = commit(project, {"src/sample/cli.py": without_level}, "Drop --level", "2026-01-03T00:00:00")
+    result = cli("docs", "check", "--since", "HEAD~2", "--no-run", "--format", "json")
     assert result.code == 1, result.stderr
     document = json.loads(result.stdout)["result"]
     stale = messages(document["findings"], "docs/stale-reference")
     assert stale and all("make" in m and sha[:10] in m and "Rename make to build" in m for m in stale), stale
     assert {"docs/index.md", "docs/guide.rst"} <= {f["path"] for f in document["findings"]}
-    # What was stale before the change (Client.fetch, a broken link) is counted, not shown.
+    options = messages(document["findings"], "docs/unknown-option")
+    assert options == [
+        "docs/index.md:17 `sample run --level`: sample run has no option --level; "
+        f"broken by {option_sha[:10]} (Drop --level)"
+    ]
+    # What was stale before the change (Client.fetch, --turbo, a broken link) is counted, not shown.
     assert not any("fetch" in m for m in stale)
-    assert [b["commit"] for b in document["breakages"]] == [sha] * len(document["breakages"])
+    assert not messages(document["findings"], "docs/broken-link")
+    assert {b["commit"] for b in document["breakages"]} == {sha, option_sha}
     suggestion = [f["suggestion"] for f in document["findings"] if f["rule"] == "docs/stale-reference"]
     assert all(s is None or "build" in s for s in suggestion)
 
