@@ -10,9 +10,13 @@ import typer
 from devcopilot.cli.common import JsonOption, finish_findings, run_command
 
 if TYPE_CHECKING:
+    from devcopilot.jobs.docs.refresh.report import RefreshResult
     from devcopilot.jobs.docs.report import DocsCheckResult
 
-docs_app = typer.Typer(help="Documentation: find what no longer matches the code.", no_args_is_help=True)
+docs_app = typer.Typer(
+    help="Documentation: find what no longer matches the code, regenerate what derives from it.",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -87,4 +91,58 @@ def _print_check(result: DocsCheckResult) -> None:
         if finding.suggestion:
             lines.append(f"  {finding.suggestion}")
     lines += [f"  {line}" for line in result.coverage_lines()]
+    typer.echo("\n".join([*lines, result.headline()]))
+
+
+@docs_app.command("refresh")
+def refresh(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Documentation files or folders (default: the repository).")
+    ] = None,
+    write: bool = typer.Option(
+        False, "--write", help="Write the regenerated sections (default: print the patch)."
+    ),
+    check: bool = typer.Option(
+        False, "--check", help="Exit 1 when any section is out of date or edited by hand (the CI gate)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Regenerate sections edited by hand too."),
+    output: str = typer.Option("text", "--format", help="text or json."),
+    as_json: JsonOption = False,
+) -> None:
+    """Regenerate the marked sections derived from the code: CLI, settings, API, diagrams, exit codes, env."""
+    from devcopilot.cli.common import exit_with, output_format, print_envelope
+
+    output = output_format(output, as_json, ("text", "json"))
+    finished = run_command(
+        "docs",
+        "refresh",
+        lambda run: _refresh(list(paths or []), write=write, check=check, force=force),
+        fail_on="error",
+        progress_message="refreshing the docs…",
+    )
+    if output == "json":
+        print_envelope("docs", "refresh", finished.run_id, finished.result)
+    else:
+        _print_refresh(finished.result, write=write)
+    exit_with(finished)
+
+
+def _refresh(paths: list[str], *, write: bool, check: bool, force: bool) -> RefreshResult:
+    from devcopilot.cli.common import load_context
+    from devcopilot.jobs.docs.refresh.run import Request, run_refresh
+
+    root = load_context().workspace.repo_root or Path.cwd()
+    return run_refresh(Request(root, [str(Path(p).resolve()) for p in paths], write=write and not check,
+                               check=check, force=force))  # fmt: skip
+
+
+def _print_refresh(result: RefreshResult, *, write: bool) -> None:
+    lines = []
+    for section in result.sections:
+        shown = f"{section.path}:{section.line}: {section.name}: {section.state}"
+        if section.written:
+            shown += " (written)"
+        lines.append(shown + (f" ({section.reason})" if section.reason else ""))
+    if result.patch and not write:
+        lines += [result.patch.rstrip("\n"), "(nothing written: add --write to write these sections)"]
     typer.echo("\n".join([*lines, result.headline()]))

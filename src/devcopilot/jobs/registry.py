@@ -48,7 +48,10 @@ JOBS = JobTable(
         JobSpec(
             "docs",
             cli="devcopilot.cli.docs_cmd:register",
-            results=(("check", "devcopilot.jobs.docs.report:DocsCheckResult"),),
+            results=(
+                ("check", "devcopilot.jobs.docs.report:DocsCheckResult"),
+                ("refresh", "devcopilot.jobs.docs.refresh.report:RefreshResult"),
+            ),
         ),
     ),
 )

@@ -26,10 +26,15 @@ SHELL_LANGUAGES = frozenset(
 
 @dataclass
 class Command:
+    """A command of the project's CLI as the sandbox described it."""
+
     options: dict[str, bool] = field(default_factory=dict)
     """Option string to whether it takes a value."""
     arguments: int = 0
     commands: dict[str, Command] = field(default_factory=dict)
+    help: str = ""
+    details: list[OptionDetail] = field(default_factory=list)
+    """Each option once (all its spellings), with its default and help, in declaration order."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Command:
@@ -37,7 +42,19 @@ class Command:
             options={str(k): bool(v) for k, v in data.get("options", {}).items()},
             arguments=int(data.get("arguments", 0)),
             commands={str(k): cls.from_json(v) for k, v in data.get("commands", {}).items()},
+            help=str(data.get("help") or ""),
+            details=[
+                OptionDetail(tuple(map(str, d.get("names", []))), d.get("default"), str(d.get("help") or ""))
+                for d in data.get("details", [])
+            ],
         )
+
+
+@dataclass(frozen=True)
+class OptionDetail:
+    names: tuple[str, ...]
+    default: str | None
+    help: str
 
 
 @dataclass(frozen=True)

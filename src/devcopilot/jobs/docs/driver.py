@@ -2,7 +2,8 @@
 
 ``python -m devcopilot.jobs.docs.driver REQUEST.json`` (the sandbox's driver
 contract: the guard first, JSON lines to the request's ``results``). Standard
-library only; click and Typer are read only if the project's CLI imported them.
+library only; click and Typer (whose click is its own copy) are read by their
+shape, and only if the project's CLI imported them.
 
 ``cli`` imports an entry point's object and describes it: a click command or
 group (Typer apps through Typer's own converter), or an argparse program,
@@ -68,25 +69,57 @@ def describe_target(target: dict[str, str]) -> dict[str, Any]:
             obj: Any = module
             for part in filter(None, attribute.split(".")):
                 obj = getattr(obj, part)
-            return {"name": target["name"], "spec": _describe(obj, target["name"])}
+            spec = _describe(obj, target["name"]) or _module_program(module, target["name"])
+            return {"name": target["name"], "spec": spec}
     except Captured as captured:
         return {"name": target["name"], "spec": _describe(captured.program, target["name"])}
     except BaseException as error:  # noqa: BLE001 - the project's import may fail any way; say how
         return {"name": target["name"], "error": f"{type(error).__name__}: {error}"[:500]}
 
 
+def _module_program(module: Any, name: str) -> dict[str, Any] | None:
+    """A ``main()`` that wraps its app (an error boundary, a setup step): the app the module holds."""
+    typer = sys.modules.get("typer")
+    typer_app = getattr(typer, "Typer", None)
+    found = {
+        key: value
+        for key, value in vars(module).items()
+        if (typer_app is not None and isinstance(value, typer_app))
+        or (_is_command(value) and hasattr(value, "commands"))
+    }
+    for preferred in (name.replace("-", "_"), "app", "cli", "main"):
+        if preferred in found:
+            return _describe(found[preferred], name)
+    return _describe(next(iter(found.values())), name) if len(found) == 1 else None
+
+
 def _describe(obj: Any, name: str) -> dict[str, Any] | None:
-    click = sys.modules.get("click")
     typer = sys.modules.get("typer")
     if typer is not None and isinstance(obj, typer.Typer):
         obj = typer.main.get_command(obj)
-    if click is not None and isinstance(obj, click.Command):
-        return _click(click, obj, 0)
+    if _is_command(obj):
+        return _click(obj, 0)
     if isinstance(obj, argparse.ArgumentParser):
         return _argparse(obj, 0)
     if callable(obj):
         return _describe(_catch_program(obj, name), name)
     return None
+
+
+def _is_command(obj: Any) -> bool:
+    """A click command, or one of a library that vendors click (Typer does): read by its shape."""
+    return all(hasattr(obj, attribute) for attribute in ("params", "main", "context_class", "get_help"))
+
+
+def _command_classes() -> list[type]:
+    """Every click-like ``Command`` class loaded: click's own, and vendored copies (Typer's)."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if name == "click.core" or name.endswith("._click.core"):
+            command = getattr(module, "Command", None)
+            if isinstance(command, type):
+                found.append(command)
+    return found
 
 
 def _catch_program(function: Any, name: str) -> Any:
@@ -95,12 +128,10 @@ def _catch_program(function: Any, name: str) -> Any:
     def catch(self: Any, *args: Any, **kwargs: Any) -> Any:
         raise Captured(self)
 
-    patched = [
+    patched: list[tuple[type, str]] = [
         (argparse.ArgumentParser, m) for m in ("parse_args", "parse_known_args", "parse_intermixed_args")
     ]
-    click = sys.modules.get("click")
-    if click is not None:
-        patched.append((click.Command, "main"))
+    patched += [(command, "main") for command in _command_classes()]
     saved = [(owner, method, getattr(owner, method)) for owner, method in patched]
     for owner, method in patched:
         setattr(owner, method, catch)
@@ -118,27 +149,40 @@ def _catch_program(function: Any, name: str) -> Any:
     return None
 
 
-def _click(click: Any, command: Any, depth: int) -> dict[str, Any]:
-    context = click.Context(command, info_name=command.name)
+def _click(command: Any, depth: int) -> dict[str, Any]:
+    context = command.context_class(command, info_name=command.name)
     options: dict[str, bool] = dict.fromkeys(context.help_option_names, False)
+    details = [
+        {"names": list(context.help_option_names), "default": None, "help": "Show this message and exit."}
+    ]
     arguments = 0
     for param in command.params:
-        if isinstance(param, click.Option):
+        if getattr(param, "param_type_name", "") == "option":
             for opt in (*param.opts, *param.secondary_opts):
                 options[opt] = not (param.is_flag or param.count)
+            names = [*param.opts, *param.secondary_opts]
+            details.insert(-1, {"names": names, "default": _shown(param.default), "help": param.help or ""})
         else:
             arguments += 1
     commands = {}
-    if isinstance(command, click.Group) and depth < MAX_DEPTH:
+    if hasattr(command, "list_commands") and depth < MAX_DEPTH:
         for sub in command.list_commands(context):
             found = command.get_command(context, sub)
-            if found is not None:
-                commands[sub] = _click(click, found, depth + 1)
-    return {"options": options, "arguments": arguments, "commands": commands}
+            if found is not None and not getattr(found, "hidden", False):
+                commands[sub] = _click(found, depth + 1)
+    summary = (command.help or command.short_help or "").strip().split("\n\n")[0]
+    return {
+        "options": options,
+        "arguments": arguments,
+        "commands": commands,
+        "help": " ".join(summary.split()),
+        "details": details,
+    }
 
 
 def _argparse(parser: argparse.ArgumentParser, depth: int) -> dict[str, Any]:
     options: dict[str, bool] = {}
+    details: list[dict[str, Any]] = []
     arguments = 0
     commands: dict[str, Any] = {}
     for action in parser._actions:
@@ -147,9 +191,28 @@ def _argparse(parser: argparse.ArgumentParser, depth: int) -> dict[str, Any]:
         elif action.option_strings:
             for opt in action.option_strings:
                 options[opt] = action.nargs != 0
+            default = None if action.default is argparse.SUPPRESS else _shown(action.default)
+            details.append(
+                {"names": list(action.option_strings), "default": default, "help": action.help or ""}
+            )
         else:
             arguments += 1
-    return {"options": options, "arguments": arguments, "commands": commands}
+    summary = " ".join((parser.description or "").split())
+    return {
+        "options": options,
+        "arguments": arguments,
+        "commands": commands,
+        "help": summary,
+        "details": details,
+    }
+
+
+def _shown(default: Any) -> str | None:
+    """A default as a reference shows it; ``None`` when there is none worth showing (or it is computed)."""
+    if default is None or callable(default) or default is False or default == ():
+        return None
+    text = repr(default)
+    return text if len(text) <= 60 else None
 
 
 def run_document(document: dict[str, Any], timeout: float, emit: Any) -> None:

@@ -31,6 +31,8 @@ _MAY_READ_SETTINGS = re.compile(
 @dataclass
 class ProjectSettings:
     env: set[str] = field(default_factory=set)
+    env_where: dict[str, str] = field(default_factory=dict)
+    """Each variable to the first file (relative to the source folder) that reads it."""
     env_prefixes: set[str] = field(default_factory=set)
     """Prefixes of names read through a library (any name under them is read)."""
     judged_prefixes: set[str] = field(default_factory=set)
@@ -62,7 +64,10 @@ def read_settings(source_root: Path, packages: tuple[str, ...]) -> ProjectSettin
                 bool(re.search(rb"[\"']tool[\"']", data))
                 and any(re.search(rb"[\"']" + re.escape(p.encode()) + rb"[\"']", data) for p in packages)
             )
+            before = set(settings.env)
             _scan(tree, settings)
+            for name in settings.env - before:
+                settings.env_where.setdefault(name, file.relative_to(source_root).as_posix())
     settings.judged_prefixes |= settings.env_prefixes
     if reads_tool:
         settings.tool_table = packages[0]

@@ -1,0 +1,1 @@
+"""``docs refresh``: the sections of documentation that are derived from the code, regenerated."""
