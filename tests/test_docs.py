@@ -2,55 +2,39 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-import typer
 
-from devcopilot.cli.app import app
 from devcopilot.core.config import load_config
 from devcopilot.core.errors import ExitCode
 from devcopilot.core.paths import Workspace
 from devcopilot.jobs.registry import JOBS
+from tests.conftest import devcopilot_executable
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def cli_commands() -> set[str]:
-    """Every leaf command path, as a user types it."""
-    group = typer.main.get_command(app)
-    found: set[str] = set()
-
-    def walk(command: object, prefix: str) -> None:
-        children = getattr(command, "commands", None)
-        if not children:
-            found.add(prefix)
-            return
-        for name, child in children.items():
-            walk(child, f"{prefix} {name}")
-
-    walk(group, "devcopilot")
-    return found
-
-
-def readme_commands() -> set[str]:
-    section = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `(devcopilot [a-z ]+?)(?: \[| [A-Z]| --|`)", section, flags=re.MULTILINE)
-    return {row.strip() for row in rows} - {"devcopilot"}
-
-
-def test_readme_lists_exactly_the_commands_the_cli_has() -> None:
-    assert readme_commands() == cli_commands()
-
-
-def test_readme_exit_code_table_matches_the_code() -> None:
-    section = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
-    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", section, flags=re.MULTILINE)}
-
-    assert documented == {int(code) for code in ExitCode}
+def test_readme_generated_sections_are_current() -> None:
+    """The command, exit-code and route tables are generated from the code; CI fails when one is stale."""
+    done = subprocess.run(
+        [devcopilot_executable(), "docs", "refresh", "--check", "README.md", "--format", "json"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    sections = json.loads(done.stdout)["result"]["sections"]
+    assert done.returncode == 0, [s for s in sections if s["state"] != "current"]
+    assert {s["name"] for s in sections} == {"cli", "exit-codes", "config"}
+    commands = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    assert "`devcopilot docs refresh [PATHS...] [--write] [--check] [--force]" in commands
+    codes = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    assert {int(code) for code in re.findall(r"^\| `(\d+)` \|", codes, flags=re.MULTILINE)} == {
+        int(c) for c in ExitCode
+    }
 
 
 @pytest.mark.parametrize(

@@ -12,15 +12,19 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
+    """Nothing at ``--fail-on`` (an explanation, ``incident explain``, never fails)."""
     FINDINGS = 1
-    """A job's check found something at or above the fail level."""
+    """Something at ``--fail-on``: a finding at that level, a possible bug found by ``tests generate``,
+    a section ``docs refresh --check`` finds out of date."""
     USAGE = 2
-    """Bad usage, configuration or input."""
+    """Usage, configuration or input error (the message names the file and key)."""
     MODEL_UNAVAILABLE = 3
-    """No model could answer and the user asked for strict model use."""
+    """``--strict-model`` and no model answered (or the model pass did not cover the work);
+    ``models test`` when every model failed."""
     INTERNAL = 4
-    """A bug in devcopilot; the traceback is written to a log file."""
+    """Internal error: a one-line message names the crash log holding the traceback."""
     INTERRUPTED = 130
+    """Interrupted (Ctrl-C)."""
 
 
 class DevcopilotError(Exception):

@@ -40,18 +40,34 @@ class RouteSettings(StrictModel):
     """One route as written in a source; ``None`` means "inherit from the default route"."""
 
     models: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None, min_length=1)
+    """Models in order (default ``["offline"]``); ``offline`` (engine only) may only come last."""
     strategy: Strategy | None = None
+    """Default ``fallback`` (in order); ``cheapest`` (litellm's price map, or your prices), ``fastest``
+    (median latency seen in this repo's provenance), ``ab`` (weighted first choice), ``verified`` (the
+    model whose claims survive verification most, learned from this repository's provenance)."""
     weights: list[Annotated[float, Field(ge=0)]] | None = None
+    """One per model, for ``ab``."""
     timeout_s: Annotated[float, Field(gt=0, le=3600)] | None = None
+    """Per request; default 60."""
     max_retries: Annotated[int, Field(ge=0, le=10)] | None = None
+    """Retries of one model on 429, 5xx, timeouts, resets, malformed or truncated answers; default 2."""
     retry_backoff_s: Annotated[float, Field(ge=0, le=60)] | None = None
+    """First pause, doubling, capped at 8 s (a ``Retry-After`` header is honoured up to 60 s); default 0.5."""
     max_cost_usd: Annotated[float, Field(ge=0)] | None = None
+    """Per run; once spent, further calls are refused with a clear message; default 1.0."""
     max_latency_s: Annotated[float, Field(gt=0)] | None = None
+    """For ``verified``: a model whose median latency is over this is tried last."""
     objective: Objective | None = None
+    """For ``verified``: ``accepted`` (the default: most accepted claims per run) or ``per_dollar``
+    (a free model counts as $0.0001 a run)."""
     temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+    """Default 0.0."""
     max_tokens: Annotated[int, Field(gt=0)] | None = None
+    """Default: the provider's."""
     max_input_tokens: Annotated[int, Field(gt=0)] | None = None
+    """The budget jobs pack their context into; default from litellm."""
     stream: bool | None = None
+    """Default true: streaming is how time to first token is measured."""
 
     @field_validator("models")
     @classmethod

@@ -127,8 +127,12 @@ def check_references(context: Context) -> dict[str, list[str]]:
     for document in context.sources.documents:
         in_code = [r for block in document.blocks for r in code_names.references(block, context.api.packages)]
         used.setdefault(document.path, []).extend(r.target for r in in_code)
+        keys = resolve.key_tables(document.references, context.api)
         for reference in [*document.references, *in_code]:
             if resolve.clean(reference.target) is None:
+                continue
+            if reference.table is not None and reference.table in keys:
+                context.count(context.not_run, "names in tables of field names (not Python names)")
                 continue
             context.count(context.checked, "references")
             stale = resolve.judge(reference, context.api, context.removed)
@@ -169,21 +173,23 @@ def check_settings(context: Context) -> None:
         for block in document.blocks:
             if block.language != "toml":
                 continue
+            reported: set[str] = set()
             for key in tool_keys(block.text, settings.tool_table):
                 context.count(context.checked, "settings")
-                unknown = [part for part in key.split(".") if part not in settings.keys]
-                if unknown:
-                    offset = next(
-                        (i for i, text in enumerate(block.text.splitlines()) if unknown[0] in text), 0
-                    )
-                    context.add(
-                        document,
-                        block.line + offset,
-                        "docs/unknown-setting",
-                        "warning",
-                        f"`{key}` is not a [tool.{settings.tool_table}] setting {api.packages[0]} knows",
-                        subject=key,
-                    )
+                unknown = settings.unknown_key(key)
+                if unknown is None or unknown in reported:
+                    continue
+                reported.add(unknown)
+                last = unknown.rsplit(".", 1)[-1]
+                offset = next((i for i, text in enumerate(block.text.splitlines()) if last in text), 0)
+                context.add(
+                    document,
+                    block.line + offset,
+                    "docs/unknown-setting",
+                    "warning",
+                    f"`{unknown}` is not a [tool.{settings.tool_table}] setting {api.packages[0]} knows",
+                    subject=unknown,
+                )
 
 
 def check_links(context: Context) -> None:

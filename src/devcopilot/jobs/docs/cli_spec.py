@@ -33,6 +33,7 @@ class Command:
     arguments: int = 0
     commands: dict[str, Command] = field(default_factory=dict)
     help: str = ""
+    argument_names: list[str] = field(default_factory=list)
     details: list[OptionDetail] = field(default_factory=list)
     """Each option once (all its spellings), with its default and help, in declaration order."""
 
@@ -43,8 +44,14 @@ class Command:
             arguments=int(data.get("arguments", 0)),
             commands={str(k): cls.from_json(v) for k, v in data.get("commands", {}).items()},
             help=str(data.get("help") or ""),
+            argument_names=[str(a) for a in data.get("argument_names", [])],
             details=[
-                OptionDetail(tuple(map(str, d.get("names", []))), d.get("default"), str(d.get("help") or ""))
+                OptionDetail(
+                    tuple(map(str, d.get("names", []))),
+                    d.get("default"),
+                    str(d.get("help") or ""),
+                    d.get("metavar"),
+                )
                 for d in data.get("details", [])
             ],
         )
@@ -55,6 +62,8 @@ class OptionDetail:
     names: tuple[str, ...]
     default: str | None
     help: str
+    metavar: str | None = None
+    """What the option takes (``FILE``, ``a|b``); ``None`` for a flag."""
 
 
 @dataclass(frozen=True)

@@ -156,14 +156,26 @@ def _click(command: Any, depth: int) -> dict[str, Any]:
         {"names": list(context.help_option_names), "default": None, "help": "Show this message and exit."}
     ]
     arguments = 0
+    shown_arguments: list[str] = []
     for param in command.params:
         if getattr(param, "param_type_name", "") == "option":
             for opt in (*param.opts, *param.secondary_opts):
                 options[opt] = not (param.is_flag or param.count)
             names = [*param.opts, *param.secondary_opts]
-            details.insert(-1, {"names": names, "default": _shown(param.default), "help": param.help or ""})
+            metavar = None if (param.is_flag or param.count) else _metavar(param)
+            details.insert(
+                -1,
+                {
+                    "names": names,
+                    "default": _shown(param.default),
+                    "help": param.help or "",
+                    "metavar": metavar,
+                },
+            )
         else:
             arguments += 1
+            shown = _metavar(param) + ("..." if param.nargs == -1 else "")
+            shown_arguments.append(shown if getattr(param, "required", True) else f"[{shown}]")
     commands = {}
     if hasattr(command, "list_commands") and depth < MAX_DEPTH:
         for sub in command.list_commands(context):
@@ -177,6 +189,7 @@ def _click(command: Any, depth: int) -> dict[str, Any]:
         "commands": commands,
         "help": " ".join(summary.split()),
         "details": details,
+        "argument_names": shown_arguments,
     }
 
 
@@ -205,6 +218,15 @@ def _argparse(parser: argparse.ArgumentParser, depth: int) -> dict[str, Any]:
         "help": summary,
         "details": details,
     }
+
+
+def _metavar(param: Any) -> str:
+    choices = getattr(getattr(param, "type", None), "choices", None)
+    if getattr(param, "metavar", None):
+        return str(param.metavar)
+    if choices and all(isinstance(c, str) for c in choices):
+        return "|".join(choices)
+    return str(param.name or "value").upper()
 
 
 def _shown(default: Any) -> str | None:

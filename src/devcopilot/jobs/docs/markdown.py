@@ -39,9 +39,12 @@ def read(path: str, text: str) -> Document:
     tokens = _parser().parse(text)
     context: list[str | None] = [None]
     lines = text.splitlines()
+    table: int | None = None
     for index, token in enumerate(tokens):
         start = (token.map[0] + 1) if token.map else 1
-        if token.type == "fence":
+        if token.type in ("table_open", "table_close"):
+            table = start if token.type == "table_open" else None
+        elif token.type == "fence":
             _fence(document, token, start, context)
         elif token.type == "code_block":
             document.blocks.append(Block(start, "", token.content))
@@ -49,7 +52,7 @@ def read(path: str, text: str) -> Document:
             title = tokens[index + 1].content
             document.headings.append(Heading(start, int(token.tag[1:]), title))
         elif token.type == "inline":
-            _inline(document, token, start, context[0])
+            _inline(document, token, start, context[0], table)
             for match in _MKDOCSTRINGS.finditer(token.content):
                 document.references.append(Reference(start, match.group(1), "mkdocstrings"))
         elif token.type == "html_block":
@@ -84,7 +87,7 @@ def _fence(document: Document, token: Token, start: int, context: list[str | Non
             document.references.append(Reference(start, target, "directive", context[0]))
 
 
-def _inline(document: Document, token: Token, start: int, context: str | None) -> None:
+def _inline(document: Document, token: Token, start: int, context: str | None, table: int | None) -> None:
     children = token.children or []
     line = start
     previous_text = ""
@@ -115,13 +118,19 @@ def _inline(document: Document, token: Token, start: int, context: str | None) -
             if src:
                 document.links.append(Link(line, src))
         previous_text = ""
-    _place_references(document, [c for c in children if c.type == "code_inline"], spans, flat, context)
+    codes = [c for c in children if c.type == "code_inline"]
+    _place_references(document, codes, spans, flat, (context, table))
 
 
 def _place_references(
-    document: Document, codes: list[Token], spans: list[tuple[int, int, str]], flat: str, context: str | None
+    document: Document,
+    codes: list[Token],
+    spans: list[tuple[int, int, str]],
+    flat: str,
+    where: tuple[str | None, int | None],
 ) -> None:
     """Each code span a reference, marked historical when its own sentence talks about the past."""
+    context, table = where
     past = past_spans(flat)
     for code, (position, line, role) in zip(codes, spans, strict=True):
         historical = within(past, position)
@@ -129,7 +138,7 @@ def _place_references(
             target = rst.role_target(code.content)
             document.references.append(Reference(line, target, "role", context, historical))
         elif not role:
-            document.references.append(Reference(line, code.content, "literal", context, historical))
+            document.references.append(Reference(line, code.content, "literal", context, historical, table))
 
 
 def _doc_role(document: Document, role: str, content: str, line: int) -> None:

@@ -23,6 +23,8 @@ class Reference:
     """The module a relative name is read in (``currentmodule``, or the docstring's module)."""
     historical: bool = False
     """Written where the text talks about the past (deprecated, removed, renamed): not a claim about today."""
+    table: int | None = None
+    """The Markdown table it sits in (its first line), if any: a table of field names is judged as one."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import functools
+import importlib.metadata
 import re
 import sys
 from dataclasses import dataclass
@@ -113,6 +115,26 @@ def judge(reference: Reference, api: Api, removed: dict[str, str] | None = None)
     if context and api.owns(context) and parts[0] not in _OUTSIDE and not _known_short(parts[-1], api):
         return Stale(reference, f"{context}.{name}", _suggest(f"{context}.{name}", api))
     return None
+
+
+def key_tables(references: list[Reference], api: Api) -> set[int]:
+    """Tables that list dotted field names (``gen_ai.request.model``, ``repo.head``), not Python names:
+    a dotted literal there starts with nothing importable, so its ``pkg.x`` rows are keys too."""
+    tables: set[int] = set()
+    for reference in references:
+        name = clean(reference.target) if reference.table is not None else None
+        if name is None or "." not in name or reference.table is None:
+            continue
+        root = name.split(".")[0]
+        if not (api.owns(name) or root in _OUTSIDE or root in api.public or root in _installed()):
+            tables.add(reference.table)
+    return tables
+
+
+@functools.cache
+def _installed() -> frozenset[str]:
+    """Top-level modules of the installed distributions: their names are Python names too."""
+    return frozenset(importlib.metadata.packages_distributions())
 
 
 def _in_context(name: str, reference: Reference, api: Api) -> bool:

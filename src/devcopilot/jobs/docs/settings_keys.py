@@ -22,6 +22,8 @@ from typing import Any
 ENV_NAME = re.compile(r"^\$?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$")
 _SETTINGS_CLASS = re.compile(r"(Settings|Config|Configuration|Options)$")
 _PREFIX_KEYWORDS = frozenset({"auto_envvar_prefix", "env_prefix"})
+_QUOTED_ENV = re.compile(rb"[\"']([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_?)[\"']")
+_SECTION_SUFFIX = re.compile(r"(Settings|Config|Configuration|Options)$")
 _MAY_READ_SETTINGS = re.compile(
     rb"getenv|environ\b|envvar\s*=\s*[\[(\"']|env_prefix|[\"']tool[\"']"
     rb"|class \w*(?:Settings|Config|Options)\b"
@@ -40,6 +42,18 @@ class ProjectSettings:
     tool_table: str | None = None
     """``NAME`` when the project reads ``[tool.NAME]`` from pyproject.toml."""
     keys: set[str] = field(default_factory=set)
+    free_keys: set[str] = field(default_factory=set)
+    """Keys whose value is a table of names the user chooses (a ``dict[str, ...]`` field)."""
+
+    def unknown_key(self, key: str) -> str | None:
+        """The first part of a dotted key no settings class knows, as a dotted prefix (``None``: known)."""
+        parts = key.split(".")
+        for index, part in enumerate(parts):
+            if index and parts[index - 1] in self.free_keys:
+                continue
+            if part not in self.keys:
+                return ".".join(parts[: index + 1])
+        return None
 
     def env_problem(self, name: str) -> bool:
         """Whether a documented variable is under the project's prefix yet read nowhere."""
@@ -55,6 +69,7 @@ def read_settings(source_root: Path, packages: tuple[str, ...]) -> ProjectSettin
         for file in sorted((source_root / package).rglob("*.py")):
             try:
                 data = file.read_bytes()
+                _quoted_names(data, settings)
                 if not _MAY_READ_SETTINGS.search(data):
                     continue  # parsing every module costs more than the rest of the check
                 tree = ast.parse(data)
@@ -74,6 +89,17 @@ def read_settings(source_root: Path, packages: tuple[str, ...]) -> ProjectSettin
     return settings
 
 
+def _quoted_names(data: bytes, settings: ProjectSettings) -> None:
+    """Names the code spells out anywhere (a constant passed on later counts as read), and prefixes
+    it builds names from (``ENV_PREFIX = "PKG_"``: every name under it may be read)."""
+    for match in _QUOTED_ENV.finditer(data):
+        name = match.group(1).decode()
+        if name.endswith("_"):
+            settings.env_prefixes.add(name)
+        else:
+            settings.env.add(name)
+
+
 def _scan(tree: ast.AST, settings: ProjectSettings) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -90,7 +116,10 @@ def _scan(tree: ast.AST, settings: ProjectSettings) -> None:
         elif isinstance(node, ast.Compare) and any(_dotted(c).endswith("environ") for c in node.comparators):
             settings.env |= _strings(node.left)
         elif isinstance(node, ast.ClassDef) and _SETTINGS_CLASS.search(node.name):
-            settings.keys |= _fields(node)
+            settings.keys |= _fields(node, settings)
+            section = _SECTION_SUFFIX.sub("", node.name).lower()
+            if section:
+                settings.keys.add(section)  # ``ReviewSettings`` is the ``[tool.x.review]`` section
         elif isinstance(node, ast.Dict):
             settings.env_prefixes |= {
                 s.rstrip("_") + "_"
@@ -100,11 +129,13 @@ def _scan(tree: ast.AST, settings: ProjectSettings) -> None:
             }
 
 
-def _fields(node: ast.ClassDef) -> set[str]:
+def _fields(node: ast.ClassDef, settings: ProjectSettings) -> set[str]:
     names: set[str] = set()
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             names.add(statement.target.id)
+            if re.match(r"(dict|Dict|Mapping|MutableMapping)\[", ast.unparse(statement.annotation)):
+                settings.free_keys.add(statement.target.id)
             if isinstance(statement.value, ast.Call):
                 for keyword in statement.value.keywords:
                     if keyword.arg in ("alias", "validation_alias", "serialization_alias"):

@@ -60,9 +60,27 @@ def _cli(section: Section, sources: Sources) -> str:
     prog = section.options.get("prog") or (next(iter(commands)) if len(commands) == 1 else None)
     if prog is None or prog not in commands:
         raise GeneratorError(f"prog= must name one of the entry points: {', '.join(sorted(commands))}")
+    if section.options.get("form") == "summary":
+        rows: list[list[str]] = []
+        _summary(rows, [prog], commands[prog], section.style)
+        return table(["command", "what it does"], rows, section.style)
     out: list[str] = []
     _command(out, [prog], commands[prog], section.style)
     return "\n\n".join(out)
+
+
+def _summary(rows: list[list[str]], path: list[str], command: Command, style: str) -> None:
+    """One row per command a user runs: its synopsis (arguments, then options) and its help."""
+    if not command.commands or command.details[:-1]:
+        words = [*path, *command.argument_names]
+        for detail in command.details:
+            if "--help" in detail.names:
+                continue
+            name = next((n for n in detail.names if n.startswith("--")), detail.names[0])
+            words.append(f"[{name} {detail.metavar}]" if detail.metavar else f"[{name}]")
+        rows.append([code(" ".join(words), style), command.help])
+    for name, sub in command.commands.items():
+        _summary(rows, [*path, name], sub, style)
 
 
 def _command(out: list[str], path: list[str], command: Command, style: str) -> None:
@@ -115,15 +133,38 @@ def _config(section: Section, sources: Sources) -> str:
             continue
         default, described = _field(str(member.value) if member.value is not None else "")
         summary = member.docstring.value.split("\n\n")[0] if member.docstring else described
+        shown_type = _plain_type(str(member.annotation)) if member.annotation else ""
         rows.append(
             [
                 code(name, section.style),
-                code(str(member.annotation), section.style) if member.annotation else "",
-                code(default, section.style) if default else "",
-                summary,
+                code(shown_type, section.style) if shown_type else "",
+                code(default, section.style) if default not in ("", "None") else "",
+                " ".join(summary.split()),
             ]
         )
     return table(["key", "type", "default", "description"], rows, section.style)
+
+
+def _plain_type(annotation: str) -> str:
+    """The type a user writes a value of: ``Annotated[float, Field(gt=0)] | None`` reads ``float``."""
+    text = annotation
+    while (start := text.find("Annotated[")) >= 0:
+        depth, comma, end = 0, -1, -1
+        for index in range(start + len("Annotated["), len(text)):
+            char = text[index]
+            if char in "[(":
+                depth += 1
+            elif char in "])" and depth:
+                depth -= 1
+            elif char == "]":
+                end = index
+                break
+            elif char == "," and depth == 0 and comma < 0:
+                comma = index
+        if end < 0 or comma < 0:
+            break
+        text = text[:start] + text[start + len("Annotated[") : comma].strip() + text[end + 1 :]
+    return re.sub(r"\s*\|\s*None$", "", text)
 
 
 def _field(value: str) -> tuple[str, str]:
