@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import git, make_repo
+from tests.conftest import git, make_repo, route_config
+from tests.support.fake_openai import FakeOpenAI, Reply
 
 CLICK_APP = """\
 import click
@@ -248,3 +249,123 @@ def test_rst_sections_and_bad_markers_and_unknown_generators(
     rst = (root / "docs" / "codes.rst").read_text()
     assert ".. list-table::" in rst and "     - ``FOUND``" in rst
     assert rst.rstrip().splitlines()[-1].startswith(".. devcopilot:end exit-codes sha256:")
+
+
+LIB = '''\
+def make(name):
+    """Make a thing."""
+    return name
+
+
+def keep(name):
+    return name
+
+
+def shape(name):
+    return name
+'''
+LIB_DOC = """\
+# Lib
+
+Call `lib.make` to get a thing; `lib.keep` keeps it.
+
+Other prose mentions `lib.keep` only.
+
+<!-- devcopilot:begin api object=lib -->
+<!-- devcopilot:end api -->
+"""
+
+
+@pytest.fixture
+def renamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = make_repo(
+        tmp_path / "lib",
+        {"pyproject.toml": '[project]\nname = "lib"\n', "lib/__init__.py": LIB, "docs/index.md": LIB_DOC},
+    )
+    (root / "lib" / "__init__.py").write_text(LIB.replace("def make(", "def build("))
+    git(root, "commit", "-qam", "Rename make to build", "--no-gpg-sign")
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_since_rewrites_a_renamed_name_in_prose_and_shows_the_patch(cli: Any, renamed: Path) -> None:
+    code, result = refresh(cli, "--since", "HEAD~1")
+    assert code == 0, result
+    [rewrite] = result["rewrites"]
+    assert (rewrite["name"], rewrite["replacement"], rewrite["kept"]) == ("lib.make", "lib.build", True)
+    assert "-Call `lib.make` to get a thing; `lib.keep` keeps it." in result["patch"]
+    assert "+Call `lib.build` to get a thing; `lib.keep` keeps it." in result["patch"]
+    assert "`lib.make`" in (renamed / "docs" / "index.md").read_text()  # nothing written without --write
+    refresh(cli, "--since", "HEAD~1", "--write")
+    text = (renamed / "docs" / "index.md").read_text()
+    assert "Call `lib.build` to get a thing" in text and "`build(name)`" in text
+    assert cli("docs", "check", "--no-run").code == 0
+
+
+MODEL_DOC = """\
+# Lib
+
+Call `lib.make` to get a thing; `lib.keep` keeps it.
+
+Then `lib.make` again, with `lib.shape`.
+
+Once more, `lib.make` here.
+
+<!-- devcopilot:begin api object=lib -->
+`lib.make` in a generated section.
+<!-- devcopilot:end api -->
+"""
+
+
+@pytest.fixture
+def removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_llm: FakeOpenAI) -> Path:
+    """``make`` removed with no replacement, so only a model can rewrite the four stale paragraphs."""
+    root = make_repo(
+        tmp_path / "lib",
+        {
+            "pyproject.toml": '[project]\nname = "lib"\n',
+            "lib/__init__.py": LIB + "\n\ndef fabricate(name, size):\n    return name\n",
+            "docs/index.md": MODEL_DOC,
+        },
+    )
+    without_make = LIB.replace("def make(name):\n", "def _gone(name):\n", 1)
+    (root / "lib" / "__init__.py").write_text(
+        without_make + "\n\ndef fabricate(name, size):\n    return name\n"
+    )
+    git(root, "commit", "-qam", "Drop make", "--no-gpg-sign")
+    monkeypatch.setenv("FAKE_LLM_KEY", "sk-test")
+    (root / ".devcopilot.toml").write_text(route_config(fake_llm, "writer", route="docs"))
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.mark.slow
+def test_model_rewrites_are_kept_or_dropped_for_the_right_reason(
+    cli: Any, removed: Path, fake_llm: FakeOpenAI
+) -> None:
+    fake_llm.script(
+        "writer",
+        Reply.json(
+            {
+                "rewrites": [
+                    {"id": "P1", "text": "Call `lib.fabricate` to get a thing; `lib.keep` keeps it."},
+                    {"id": "P2", "text": "Then `lib.fabricate` again."},
+                    {"id": "P3", "text": "Once more, `lib.conjure` here."},
+                    {"id": "P4", "text": "`lib.fabricate` in a generated section."},
+                ]
+            }
+        ),
+    )
+    code, result = refresh(cli, "--since", "HEAD~1", "--write")
+    assert code == 0
+    outcome = {r["line"]: (r["kept"], r["reason"]) for r in result["rewrites"]}
+    assert outcome[3] == (True, None)
+    assert outcome[5] == (False, "lost-reference")  # `lib.shape` disappeared
+    assert outcome[7] == (False, "unresolved")  # `lib.conjure` does not exist
+    assert outcome[10] == (False, "generated-section")
+    text = (removed / "docs" / "index.md").read_text()
+    assert "Call `lib.fabricate` to get a thing; `lib.keep` keeps it." in text
+    assert "Then `lib.make` again, with `lib.shape`." in text
+    verdicts = result["model"]
+    assert verdicts["accepted"] == 1, verdicts
+    assert verdicts["dropped"] == {"lost-reference": 1, "unresolved": 1, "generated-section": 1}

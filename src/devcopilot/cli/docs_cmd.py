@@ -7,9 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from devcopilot.cli.common import JsonOption, finish_findings, run_command
+from devcopilot.cli.common import (
+    JsonOption,
+    ModelOption,
+    NoModelOption,
+    StrictModelOption,
+    finish_findings,
+    run_command,
+)
 
 if TYPE_CHECKING:
+    from devcopilot.core.runner import JobRun
     from devcopilot.jobs.docs.refresh.report import RefreshResult
     from devcopilot.jobs.docs.report import DocsCheckResult
 
@@ -106,17 +114,30 @@ def refresh(
         False, "--check", help="Exit 1 when any section is out of date or edited by hand (the CI gate)."
     ),
     force: bool = typer.Option(False, "--force", help="Regenerate sections edited by hand too."),
+    since: str | None = typer.Option(
+        None, "--since", metavar="REF", help="Also rewrite prose citing names the change since REF renamed."
+    ),
     output: str = typer.Option("text", "--format", help="text or json."),
     as_json: JsonOption = False,
+    model: ModelOption = None,
+    no_model: NoModelOption = False,
+    strict_model: StrictModelOption = False,
 ) -> None:
-    """Regenerate the marked sections derived from the code: CLI, settings, API, diagrams, exit codes, env."""
-    from devcopilot.cli.common import exit_with, output_format, print_envelope
+    """Regenerate the marked sections derived from the code: CLI, settings, API, diagrams, exit codes, env.
+
+    With --since, paragraphs citing a name the change renamed are rewritten; with a model, the other
+    stale paragraphs get proposals. Every rewrite is checked (the new name resolves, no other name is
+    lost, only the stale sentences change, no generated section is touched) and shown as a patch,
+    written only with --write.
+    """
+    from devcopilot.cli.common import exit_with, model_choice, output_format, print_envelope
 
     output = output_format(output, as_json, ("text", "json"))
     finished = run_command(
         "docs",
         "refresh",
-        lambda run: _refresh(list(paths or []), write=write, check=check, force=force),
+        lambda run: _refresh(run, list(paths or []), since, write=write, check=check, force=force),
+        choice=model_choice(model, no_model, strict_model),
         fail_on="error",
         progress_message="refreshing the docs…",
     )
@@ -127,13 +148,19 @@ def refresh(
     exit_with(finished)
 
 
-def _refresh(paths: list[str], *, write: bool, check: bool, force: bool) -> RefreshResult:
+def _refresh(
+    run: JobRun, paths: list[str], since: str | None, *, write: bool, check: bool, force: bool
+) -> RefreshResult:
     from devcopilot.cli.common import load_context
+    from devcopilot.core.git import resolve_commit
     from devcopilot.jobs.docs.refresh.run import Request, run_refresh
 
     root = load_context().workspace.repo_root or Path.cwd()
-    return run_refresh(Request(root, [str(Path(p).resolve()) for p in paths], write=write and not check,
-                               check=check, force=force))  # fmt: skip
+    if since is not None:
+        resolve_commit(root, since)
+    chosen = [str(Path(p).resolve()) for p in paths]
+    request = Request(root, chosen, write=write and not check, check=check, force=force, since=since, run=run)
+    return run_refresh(request)  # fmt: skip
 
 
 def _print_refresh(result: RefreshResult, *, write: bool) -> None:
@@ -143,6 +170,10 @@ def _print_refresh(result: RefreshResult, *, write: bool) -> None:
         if section.written:
             shown += " (written)"
         lines.append(shown + (f" ({section.reason})" if section.reason else ""))
+    for rewrite in result.rewrites:
+        how = f"-> {rewrite.replacement}" if rewrite.replacement else f"rewritten by {rewrite.source}"
+        state = "kept" if rewrite.kept else f"dropped: {rewrite.reason}"
+        lines.append(f"{rewrite.path}:{rewrite.line}: `{rewrite.name}` {how}: {state}")
     if result.patch and not write:
         lines += [result.patch.rstrip("\n"), "(nothing written: add --write to write these sections)"]
     typer.echo("\n".join([*lines, result.headline()]))

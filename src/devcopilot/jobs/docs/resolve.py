@@ -117,6 +117,17 @@ def judge(reference: Reference, api: Api, removed: dict[str, str] | None = None)
     return None
 
 
+def resolves(name: str, api: Api) -> bool:
+    """A name a rewrite may introduce: the project's and found, a public name of it (or a member of one),
+    or the standard library's or an installed package's. Anything else is invented."""
+    root = name.split(".", maxsplit=1)[0]
+    if api.owns(name):
+        return api.lookup(name) == "found"
+    if root in api.public:
+        return judge(Reference(1, name, "literal"), api) is None
+    return root in _OUTSIDE or root in _installed()
+
+
 def key_tables(references: list[Reference], api: Api) -> set[int]:
     """Tables that list dotted field names (``gen_ai.request.model``, ``repo.head``), not Python names:
     a dotted literal there starts with nothing importable, so its ``pkg.x`` rows are keys too."""

@@ -12,8 +12,10 @@ working tree's uncommitted change.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import griffe
 
@@ -30,6 +32,9 @@ class Change:
     """Removed names, full and short forms, to the full path."""
     kinds: dict[str, str] = field(default_factory=dict)
     """Full path of each broken object to what broke (``removed``, ``parameter removed: x``, ...)."""
+    renames: dict[str, str] = field(default_factory=dict)
+    """Removed path to the path that replaced it, when the change makes that plain: the one new public
+    name of the same kind next to it (or the clearly closest of several)."""
     parameters: dict[str, set[str]] = field(default_factory=dict)
     """Short function name to the parameters the change removed from it."""
     _commits: dict[str, tuple[str, str] | None] = field(default_factory=dict)
@@ -95,7 +100,43 @@ def find_change(root: Path, ref: str, now: Api) -> Change:
             parent = path.rsplit(".", 2)
             if len(parent) == 3:  # Class.member, as prose writes it
                 change.removed.setdefault(f"{parent[1]}.{parent[2]}", path)
+    change.renames = _renames(change, before, now)
     return change
+
+
+def _renames(change: Change, before: Api, now: Api) -> dict[str, str]:
+    added = now.public_paths() - before.paths
+    renames = {}
+    for path, kind in change.kinds.items():
+        if kind != "removed":
+            continue
+        parent, _, short = path.rpartition(".")
+        same = [p for p in added if p.rpartition(".")[0] == parent and _kind(now, p) == _kind(before, path)]
+        if len(same) == 1:
+            renames[path] = same[0]
+            continue
+        scored = sorted(
+            ((difflib.SequenceMatcher(None, short, p.rpartition(".")[2]).ratio(), p) for p in same),
+            reverse=True,
+        )
+        if scored and scored[0][0] >= 0.6 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.2):
+            renames[path] = scored[0][1]
+    return renames
+
+
+def _kind(api: Api, path: str) -> str | None:
+    package, _, rest = path.partition(".")
+    loaded = api.loaded.get(package)
+    try:
+        found: Any = loaded[rest] if loaded is not None and rest else loaded
+    except (KeyError, ValueError, AttributeError):
+        return None
+    if found is None:
+        return None
+    try:
+        return str(found.final_target.kind.value) if found.is_alias else str(found.kind.value)
+    except Exception:  # noqa: BLE001 - an alias griffe cannot follow has no kind to compare
+        return None
 
 
 def _note(change: Change, breakage: object) -> None:

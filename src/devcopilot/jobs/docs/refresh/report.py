@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from devcopilot.core.verdicts import ModelPass
 
@@ -23,8 +23,26 @@ class SectionStatus(BaseModel):
     written: bool = False
 
 
+class RewriteStatus(BaseModel):
+    """A stale paragraph's rewrite: by the engine (a rename ``--since`` makes plain) or a model."""
+
+    path: str
+    line: int
+    name: str
+    """The removed name the paragraph cited."""
+    replacement: str | None = None
+    """The name the engine put in its place (a rename); ``None`` for a model's rewrite."""
+    source: str
+    """``engine`` or ``model:<name>``."""
+    kept: bool
+    reason: str | None = None
+    """Why it was dropped (``lost-reference``, ``unresolved``, ``generated-section``, ...)."""
+
+
 class RefreshResult(BaseModel):
     sections: list[SectionStatus]
+    rewrites: list[RewriteStatus] = Field(default_factory=list)
+    model: ModelPass | None = None
     patch: str = ""
     """A unified diff of every change (written or not)."""
     check: bool = False
@@ -52,10 +70,12 @@ class RefreshResult(BaseModel):
         return any(s.state in ("hand-edited", "error") and not s.written for s in self.sections)
 
     def model_summary(self) -> ModelPass | None:
-        return None
+        return self.model
 
     def job_run_fields(self) -> Mapping[str, Any]:
         counts = Counter(s.state for s in self.sections)
         return {f"docs.sections.{state}": n for state, n in counts.items()} | {
-            "docs.sections.written": sum(s.written for s in self.sections)
+            "docs.sections.written": sum(s.written for s in self.sections),
+            "docs.rewrites.kept": sum(r.kept for r in self.rewrites),
+            "docs.rewrites.dropped": sum(not r.kept for r in self.rewrites),
         }

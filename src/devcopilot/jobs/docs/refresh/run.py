@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devcopilot.core.errors import InputError
+from devcopilot.core.runner import JobRun
 from devcopilot.jobs.docs import cli_spec, sandboxed
 from devcopilot.jobs.docs.api import find_packages, load_api
 from devcopilot.jobs.docs.cli_spec import Command
 from devcopilot.jobs.docs.refresh import markers
 from devcopilot.jobs.docs.refresh.generators import GeneratorError, Sources, generate
 from devcopilot.jobs.docs.refresh.report import RefreshResult, SectionStatus
+from devcopilot.jobs.docs.refresh.rewrites import rewrite
 from devcopilot.jobs.docs.settings_keys import read_settings
 from devcopilot.jobs.docs.sources import doc_files
 
@@ -32,15 +34,30 @@ class Request:
     write: bool = False
     check: bool = False
     force: bool = False
+    since: str | None = None
+    """Rewrite the paragraphs citing names the change since REF removed (renames by the engine)."""
+    run: JobRun | None = None
+    """The job run, whose router (when a model is configured) proposes rewrites of stale prose."""
 
 
 def run_refresh(request: Request) -> RefreshResult:
     root = request.root
-    texts = _marked(root, doc_files(root, request.paths))
+    files = doc_files(root, request.paths)
+    texts = _marked(root, files)
     result = RefreshResult(sections=[], check=request.check, force=request.force, documents=len(texts))
-    if not texts:
+    prose = request.since is not None or (request.run is not None and request.run.router() is not None)
+    if not texts and not prose:
         return result
     api = load_api(root)
+    originals = {path: (root / path).read_text("utf-8") for path in texts}
+    if prose and not request.check:
+        rewritten = rewrite(root, request.paths, request.since, api, request.run)
+        result.rewrites = rewritten.statuses
+        for path, text in rewritten.texts.items():
+            originals.setdefault(path, (root / path).read_text("utf-8"))
+            texts[path] = text
+        if request.run is not None and request.run.router() is not None:
+            result.model = request.run.model_pass(warning=rewritten.warning)
     source_root = find_packages(root)[0]
     sources = Sources(
         root=root,
@@ -51,8 +68,8 @@ def run_refresh(request: Request) -> RefreshResult:
     patches = []
     for path, text in texts.items():
         updated = _refresh_document(path, text, sources, request, result)
-        if updated != text:
-            patches.append(_diff(path, text, updated))
+        if updated != originals[path]:
+            patches.append(_diff(path, originals[path], updated))
             if request.write:
                 _write(root / path, updated)
                 for status in result.sections:
