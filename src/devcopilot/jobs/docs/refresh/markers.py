@@ -28,6 +28,7 @@ _END = (
     re.compile(r"^\.\.\s+devcopilot:end\s+([\w-]+)(?:\s+sha256:([0-9a-f]+))?\s*$"),
 )
 CHECKSUM_DIGITS = 12
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,16 @@ def parse(text: str) -> Parsed:
     parsed = Parsed()
     lines = text.splitlines()
     open_at: tuple[int, str, dict[str, str], int] | None = None
+    fence: str | None = None
     for index, line in enumerate(lines):
+        opener = _FENCE.match(line)
+        if opener and (
+            fence is None or (opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence))
+        ):
+            fence = None if fence else opener.group(1)
+            continue
+        if fence:
+            continue  # an example of the markers, shown in a code block, is not a section
         for style, (begin, end) in enumerate(zip(_BEGIN, _END, strict=True)):
             if match := begin.match(line):
                 if open_at is not None:
