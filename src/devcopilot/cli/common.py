@@ -31,6 +31,16 @@ StrictModelOption = Annotated[
     typer.Option("--strict-model", help="Exit 3 when no model answered or the model pass did not cover it."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+FindingsFormatOption = Annotated[
+    str, typer.Option("--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown.")
+]
+FailOnOption = Annotated[
+    str, typer.Option("--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never.")
+]
+WriteBaselineOption = Annotated[
+    bool,
+    typer.Option("--write-baseline", help="Accept every finding: write them to .devcopilot-baseline.json."),
+]
 
 
 def load_context(flags: Mapping[str, Any] | None = None) -> Context:

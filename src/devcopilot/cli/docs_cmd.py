@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from devcopilot.cli.common import (
+    FailOnOption,
+    FindingsFormatOption,
     JsonOption,
     ModelOption,
     NoModelOption,
     StrictModelOption,
+    WriteBaselineOption,
     finish_findings,
     run_command,
 )
@@ -51,16 +54,10 @@ def check(
     run_code: bool = typer.Option(
         True, "--run/--no-run", help="Run the docs' Python blocks and doctests in the sandbox."
     ),
-    output: str = typer.Option(
-        "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
-    ),
+    output: FindingsFormatOption = "text",
     as_json: JsonOption = False,
-    fail_on: str = typer.Option(
-        "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
-    ),
-    write_baseline: bool = typer.Option(
-        False, "--write-baseline", help="Accept every finding: write them to .devcopilot-baseline.json."
-    ),
+    fail_on: FailOnOption = "error",
+    write_baseline: WriteBaselineOption = False,
 ) -> None:
     """Stale code references, missing CLI options and settings, broken links, examples that no longer run."""
     from devcopilot.cli.common import findings_format

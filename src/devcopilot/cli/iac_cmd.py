@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from devcopilot.cli.common import (
+    FailOnOption,
+    FindingsFormatOption,
     JsonOption,
     ModelOption,
     NoModelOption,
     StrictModelOption,
+    WriteBaselineOption,
     exit_with,
     finish_findings,
     model_choice,
@@ -177,16 +180,10 @@ def check(
     paths: Annotated[
         list[str] | None, typer.Argument(help="Files or folders (default: the current folder).")
     ] = None,
-    output: str = typer.Option(
-        "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
-    ),
+    output: FindingsFormatOption = "text",
     as_json: JsonOption = False,
-    fail_on: str = typer.Option(
-        "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
-    ),
-    write_baseline: bool = typer.Option(
-        False, "--write-baseline", help="Accept every finding: write them to .devcopilot-baseline.json."
-    ),
+    fail_on: FailOnOption = "error",
+    write_baseline: WriteBaselineOption = False,
 ) -> None:
     """Check Dockerfiles and compose files: hadolint, the Compose schema, built-in rules, checkov."""
     from devcopilot.cli.common import findings_format
@@ -261,9 +258,7 @@ def drift(
         None, "--adopt", metavar="FILE", help="Write a patch to the manifests that records the live values."
     ),
     write: bool = typer.Option(False, "--write", help="Replace an existing --patch or --adopt file."),
-    output: str = typer.Option(
-        "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
-    ),
+    output: FindingsFormatOption = "text",
     as_json: JsonOption = False,
     fail_on: str = typer.Option(
         "info", "--fail-on", help="Exit 1 on drift at this level: error, warning, info (any), never."

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from devcopilot.cli.common import (
+    FailOnOption,
+    FindingsFormatOption,
     JsonOption,
     ModelOption,
     NoModelOption,
@@ -70,13 +72,9 @@ def review(
     paths: Annotated[
         list[str] | None, typer.Option("--paths", help="Only files matching this glob (repeatable).")
     ] = None,
-    output: str = typer.Option(
-        "text", "--format", help="text, json, sarif, github, gitlab, rdjsonl or markdown."
-    ),
+    output: FindingsFormatOption = "text",
     as_json: JsonOption = False,
-    fail_on: str = typer.Option(
-        "error", "--fail-on", help="Exit 1 on a finding at this level: error, warning, info, never."
-    ),
+    fail_on: FailOnOption = "error",
     model: ModelOption = None,
     no_model: NoModelOption = False,
     strict_model: StrictModelOption = False,

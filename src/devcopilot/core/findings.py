@@ -9,6 +9,7 @@ without writing them again.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -80,6 +81,18 @@ class SuppressionCounts(BaseModel):
     """By the baseline file as the base commit has it."""
     not_applied: int = 0
     """Inline suppressions the change itself adds: they take effect once the change is merged."""
+
+    def line(self) -> str | None:
+        """The report line saying what was left out, when anything was."""
+        if not (self.suppressed or self.baselined):
+            return None
+        return f"left out: {self.suppressed} suppressed, {self.baselined} baselined"
+
+
+def severity_counts(findings: list[Finding]) -> str:
+    """``2 error, 1 warning``, or ``no findings``: how every findings job's headline counts."""
+    counts = Counter(f.severity for f in findings)
+    return ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s]) or "no findings"
 
 
 class FindingsReport(Protocol):

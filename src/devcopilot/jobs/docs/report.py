@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from devcopilot.core.findings import Finding, SuppressionCounts
+from devcopilot.core.findings import Finding, SuppressionCounts, severity_counts
 from devcopilot.core.verdicts import ModelPass
 
 
@@ -62,10 +61,7 @@ class DocsCheckResult(BaseModel):
         return "docs"
 
     def headline(self) -> str:
-        counts = Counter(f.severity for f in self.findings)
-        shown = (
-            ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s]) or "no findings"
-        )
+        shown = severity_counts(self.findings)
         scope = f" broken since {self.since}" if self.since else ""
         return f"devcopilot docs check: {len(self.documents)} document(s) checked, {shown}{scope}"
 
@@ -81,10 +77,8 @@ class DocsCheckResult(BaseModel):
         if share is not None:
             judged = sum(1 for d in self.freshness.documents if d.code_updated and d.updated)
             lines.append(f"freshness: {share:.0%} of {judged} document(s) updated within a day of their code")
-        if self.left_out.suppressed or self.left_out.baselined:
-            lines.append(
-                f"left out: {self.left_out.suppressed} suppressed, {self.left_out.baselined} baselined"
-            )
+        if left_out := self.left_out.line():
+            lines.append(left_out)
         return lines
 
     def reaches(self, level: str) -> bool:

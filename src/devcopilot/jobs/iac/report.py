@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from devcopilot.core.findings import Finding, SuppressionCounts
+from devcopilot.core.findings import Finding, SuppressionCounts, severity_counts
 from devcopilot.core.verdicts import ModelPass
 from devcopilot.jobs.iac.detect.model import Detection
 
@@ -78,18 +77,13 @@ class CheckResult(BaseModel):
         return "iac"
 
     def headline(self) -> str:
-        counts = Counter(f.severity for f in self.findings)
-        shown = (
-            ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s]) or "no findings"
-        )
+        shown = severity_counts(self.findings)
         return f"devcopilot iac check: {len(self.files)} file(s) checked, {shown}"
 
     def coverage_lines(self) -> list[str]:
         lines = [f"{t.name}: {t.status}" + (f" ({t.reason})" if t.reason else "") for t in self.tools]
-        if self.left_out.suppressed or self.left_out.baselined:
-            lines.append(
-                f"left out: {self.left_out.suppressed} suppressed, {self.left_out.baselined} baselined"
-            )
+        if left_out := self.left_out.line():
+            lines.append(left_out)
         return lines
 
     def reaches(self, level: str) -> bool:

@@ -81,10 +81,8 @@ class DriftResult(BaseModel):
         if self.left_out_by_reason:
             reasons = ", ".join(f"{n} {r}" for r, n in sorted(self.left_out_by_reason.items()))
             lines.append(f"not drift: {reasons}")
-        if self.left_out.suppressed or self.left_out.baselined:
-            lines.append(
-                f"left out: {self.left_out.suppressed} suppressed, {self.left_out.baselined} baselined"
-            )
+        if left_out := self.left_out.line():
+            lines.append(left_out)
         return lines + self.notes
 
     def reaches(self, level: str) -> bool:
