@@ -369,3 +369,34 @@ def test_model_rewrites_are_kept_or_dropped_for_the_right_reason(
     verdicts = result["model"]
     assert verdicts["accepted"] == 1, verdicts
     assert verdicts["dropped"] == {"lost-reference": 1, "unresolved": 1, "generated-section": 1}
+
+
+def test_renames_in_one_change_are_paired_by_likeness_and_moves_by_name(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    errors = "class HttpError(Exception):\n    pass\n\n\nclass StreamException(Exception):\n    pass\n"
+    root = make_repo(
+        tmp_path / "lib",
+        {
+            "pyproject.toml": '[project]\nname = "lib"\n',
+            "lib/__init__.py": "",
+            "lib/errors.py": errors,
+            "lib/util.py": "def helper():\n    pass\n",
+            "README.md": "# lib\n\nCatch `lib.errors.HttpError`; see `lib.util.helper`.\n",
+        },
+    )
+    (root / "lib" / "errors.py").write_text(
+        errors.replace("HttpError", "HTTPError").replace("StreamException", "StreamError")
+    )
+    (root / "lib" / "util.py").write_text("")
+    (root / "lib" / "tools.py").write_text("def helper():\n    pass\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Rename errors, move helper", "--no-gpg-sign")
+    monkeypatch.chdir(root)
+    code, result = refresh(cli, "--since", "HEAD~1", "--write")
+    assert code == 0, result
+    assert {(r["name"], r["replacement"]) for r in result["rewrites"]} == {
+        ("lib.errors.HttpError", "lib.errors.HTTPError"),
+        ("lib.util.helper", "lib.tools.helper"),
+    }
+    assert "Catch `lib.errors.HTTPError`; see `lib.tools.helper`." in (root / "README.md").read_text()

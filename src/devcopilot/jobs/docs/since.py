@@ -23,6 +23,7 @@ from devcopilot.core.git import git
 from devcopilot.jobs.docs.api import Api, load_api
 
 MAX_BREAKAGES = 2000
+RENAME_SIMILARITY = 0.6
 
 
 @dataclass
@@ -105,22 +106,35 @@ def find_change(root: Path, ref: str, now: Api) -> Change:
 
 
 def _renames(change: Change, before: Api, now: Api) -> dict[str, str]:
+    """Removed path to its replacement, where the change makes it plain.
+
+    A name moved to another module keeps its short name: the one new public
+    path with that name is it. A name renamed in place: the new public names of
+    the same kind next to it are paired with the removed ones, most alike first
+    (case set aside: ``HttpError`` became ``HTTPError``), none under 0.6.
+    """
     added = now.public_paths() - before.paths
-    renames = {}
-    for path, kind in change.kinds.items():
-        if kind != "removed":
+    removed = [p for p, kind in change.kinds.items() if kind == "removed"]
+    renames: dict[str, str] = {}
+    for path in removed:
+        short = path.rpartition(".")[2]
+        moved = [p for p in added if p.rpartition(".")[2] == short and _kind(now, p) == _kind(before, path)]
+        if len(moved) == 1:
+            renames[path] = moved[0]
+    pairs = []
+    for path in removed:
+        if path in renames:
             continue
         parent, _, short = path.rpartition(".")
-        same = [p for p in added if p.rpartition(".")[0] == parent and _kind(now, p) == _kind(before, path)]
-        if len(same) == 1:
-            renames[path] = same[0]
-            continue
-        scored = sorted(
-            ((difflib.SequenceMatcher(None, short, p.rpartition(".")[2]).ratio(), p) for p in same),
-            reverse=True,
-        )
-        if scored and scored[0][0] >= 0.6 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.2):
-            renames[path] = scored[0][1]
+        for new in added:
+            if new.rpartition(".")[0] == parent and _kind(now, new) == _kind(before, path):
+                score = difflib.SequenceMatcher(None, short.lower(), new.rpartition(".")[2].lower()).ratio()
+                pairs.append((score, path, new))
+    taken: set[str] = set(renames.values())
+    for score, path, new in sorted(pairs, reverse=True):
+        if score >= RENAME_SIMILARITY and path not in renames and new not in taken:
+            renames[path] = new
+            taken.add(new)
     return renames
 
 
