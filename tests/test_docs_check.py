@@ -243,9 +243,20 @@ def test_sarif_and_github_formats_carry_the_findings(cli: Any, project: Path) ->
 def test_bad_input_gets_one_line_and_exit_2(cli: Any, project: Path) -> None:
     (project / "docs" / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
     (project / "docs" / "latin.rst").write_bytes("caf\xe9 ``sample.Nope``\n".encode("latin-1"))
+    # Markup no renderer would accept: an unclosed fence, a role with no end, a directive with no body.
+    (project / "docs" / "broken.md").write_text(
+        "# T\n\n```python\nimport sample\nsample.Gone\n\n[x](\n`unclosed\n"
+    )
+    (project / "docs" / "broken.rst").write_text(".. autofunction::\n\n:func:`sample.\n\n``sample.Gone\n=\n")
     done = cli("docs", "check", "docs", "--no-run", "--format", "json")
-    skipped = json.loads(done.stdout)["result"]["skipped"]
+    assert done.code == 1 and "Traceback" not in done.stderr
+    document = json.loads(done.stdout)["result"]
+    skipped = document["skipped"]
     assert "binary" in skipped["docs/binary.md"] and "UTF-8" in skipped["docs/latin.rst"]
+    # The unclosed fence is still read as code: its stale name is found at its line.
+    assert "docs/broken.md:5 `sample.Gone` names nothing in sample: `sample.Gone` does not exist" in messages(
+        document["findings"], "docs/stale-reference"
+    )
     for args in (("docs", "check", "nowhere"), ("docs", "check", "--since", "no-such-ref")):
         result = cli(*args)
         assert result.code == 2
