@@ -13,6 +13,7 @@ working tree's uncommitted change.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,9 +110,10 @@ def _renames(change: Change, before: Api, now: Api) -> dict[str, str]:
     """Removed path to its replacement, where the change makes it plain.
 
     A name moved to another module keeps its short name: the one new public
-    path with that name is it. A name renamed in place: the new public names of
-    the same kind next to it are paired with the removed ones, most alike first
-    (case set aside: ``HttpError`` became ``HTTPError``), none under 0.6.
+    path with that name is it. A name renamed in place: the one new public name
+    of its kind next to it, when no other removed name could claim it; else the
+    new names are paired with the removed ones, most alike first (case set
+    aside: ``HttpError`` became ``HTTPError``), none under 0.6.
     """
     added = now.public_paths() - before.paths
     removed = [p for p, kind in change.kinds.items() if kind == "removed"]
@@ -121,15 +123,31 @@ def _renames(change: Change, before: Api, now: Api) -> dict[str, str]:
         moved = [p for p in added if p.rpartition(".")[2] == short and _kind(now, p) == _kind(before, path)]
         if len(moved) == 1:
             renames[path] = moved[0]
-    pairs = []
+    candidates: dict[str, list[str]] = {}
     for path in removed:
-        if path in renames:
-            continue
-        parent, _, short = path.rpartition(".")
-        for new in added:
-            if new.rpartition(".")[0] == parent and _kind(now, new) == _kind(before, path):
-                score = difflib.SequenceMatcher(None, short.lower(), new.rpartition(".")[2].lower()).ratio()
-                pairs.append((score, path, new))
+        if path not in renames:
+            parent = path.rpartition(".")[0]
+            candidates[path] = [
+                new
+                for new in added
+                if new.rpartition(".")[0] == parent and _kind(now, new) == _kind(before, path)
+            ]
+    claims = Counter(new for news in candidates.values() for new in news)
+    for path, news in candidates.items():
+        if len(news) == 1 and claims[news[0]] == 1:
+            renames[path] = news[0]  # the one new name of its kind next to the one it replaces
+    pairs = [
+        (
+            difflib.SequenceMatcher(
+                None, path.rpartition(".")[2].lower(), new.rpartition(".")[2].lower()
+            ).ratio(),
+            path,
+            new,
+        )
+        for path, news in candidates.items()
+        if path not in renames
+        for new in news
+    ]
     taken: set[str] = set(renames.values())
     for score, path, new in sorted(pairs, reverse=True):
         if score >= RENAME_SIMILARITY and path not in renames and new not in taken:
