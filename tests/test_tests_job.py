@@ -215,6 +215,45 @@ def write_marker(name):
         handle.write("x")
     return name
 """
+SHAPES = '''\
+"""A lexer whose method yields tokens, a generator function and a coroutine."""
+
+import asyncio
+
+
+class Lexer:
+    def tokens(self, text: str):
+        """Yield each word and the kind of text it is."""
+        if not isinstance(text, str):
+            raise TypeError("text")
+        for word in text.split():
+            yield ("number" if word.isdigit() else "word", word)
+
+
+def countdown(n: int):
+    """Yield n, n-1, ..., 1."""
+    if n < 0:
+        raise ValueError("negative")
+    while n > 0:
+        yield n
+        n -= 1
+
+
+def naturals():
+    """Every natural number: a test may only take some."""
+    n = 0
+    while True:
+        yield n
+        n += 1
+
+
+async def total(prices: list[int], discount: int = 0) -> int:
+    """Sum the prices, less a discount, never below zero."""
+    await asyncio.sleep(0)
+    if discount > sum(prices):
+        return 0
+    return sum(prices) - discount
+'''
 STILL_EMPTY = """\
 from pkg.registry import Registry
 
@@ -324,6 +363,24 @@ def test_classes_from_a_star_import_streams_and_registries_are_reached_without_l
     assert "monkeypatch.setattr(Registry, 'handlers', copy.deepcopy(Registry.handlers))" in written
     (repo / "tests/test_zz_after.py").write_text(STILL_EMPTY)
     assert_written_tests_pass(repo, "tests/", len(report["kept"]) + 1, 3)
+
+
+def test_generators_are_consumed_within_a_bound_and_coroutines_awaited(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/shapes.py": SHAPES}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/shapes.py", "--write")
+    assert code == 0, stderr
+    assert not report["skipped"], report["skipped"]
+    written = (repo / "tests/test_shapes.py").read_text()
+    # Items are pinned, not the generator object; an endless one is cut at the bound.
+    assert "[*itertools.islice(obj.tokens(" in written and "('word', " in written
+    assert "[*itertools.islice(countdown(" in written
+    assert "with pytest.raises(ValueError, match='negative'):" in written
+    assert "assert [*itertools.islice(naturals(), 50)] == [0, 1, 2," in written
+    assert "assert asyncio.run(total(" in written
+    assert report["coverage_after"]["line_percent"] >= 90.0
+    assert_written_tests_pass(repo, "tests/test_shapes.py", len(report["kept"]), 4)
 
 
 def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(

@@ -153,6 +153,19 @@ def init_calls(cls: ClassSpec, module: ModuleSpec) -> list[Call]:
     ]
 
 
+MAX_ITEMS = 50
+"""Items a test takes from a generator: enough to pin its behaviour, never an endless stream."""
+
+
+def run(function: FunctionSpec, call: str) -> str:
+    """The expression that runs a call to completion: a generator consumed (bounded), a coroutine awaited."""
+    if function.is_generator:
+        return f"[*itertools.islice({call}, {MAX_ITEMS})]"
+    if function.is_async:
+        return f"asyncio.run({call})"
+    return call
+
+
 def function_calls(function: FunctionSpec, module: ModuleSpec, instances: dict[str, list[str]]) -> list[Call]:
     """The probe's calls for one function; methods run on the instances the first probe could build."""
     params = function.call_params
@@ -161,7 +174,14 @@ def function_calls(function: FunctionSpec, module: ModuleSpec, instances: dict[s
     calls = []
     if function.owner is None:
         for n, args in enumerate(arguments):
-            calls.append(Call(f"{function.qualname}:{n}", function.qualname, (), f"{function.name}({args})"))
+            calls.append(
+                Call(
+                    f"{function.qualname}:{n}",
+                    function.qualname,
+                    (),
+                    run(function, f"{function.name}({args})"),
+                )
+            )
         return calls
     if function.kind in ("staticmethod", "classmethod"):
         for n, args in enumerate(arguments):
@@ -170,7 +190,7 @@ def function_calls(function: FunctionSpec, module: ModuleSpec, instances: dict[s
                     f"{function.qualname}:{n}",
                     function.qualname,
                     (),
-                    f"{function.owner}.{function.name}({args})",
+                    run(function, f"{function.owner}.{function.name}({args})"),
                 )
             )
         return calls
@@ -181,7 +201,9 @@ def function_calls(function: FunctionSpec, module: ModuleSpec, instances: dict[s
     for i, instance in enumerate(built):
         for n, args in enumerate(arguments[:per_instance]):
             expression = (
-                f"obj.{function.name}" if function.kind == "property" else f"obj.{function.name}({args})"
+                f"obj.{function.name}"
+                if function.kind == "property"
+                else run(function, f"obj.{function.name}({args})")
             )
             calls.append(
                 Call(f"{function.qualname}:{i}:{n}", function.qualname, (f"obj = {instance}",), expression)

@@ -22,11 +22,13 @@ test in its own coverage context, and records every test's outcome.
 from __future__ import annotations
 
 import ast
+import asyncio
 import copy
 import datetime
 import decimal
 import inspect
 import io
+import itertools
 import json
 import math
 import pathlib
@@ -44,7 +46,15 @@ from devcopilot.core.sandbox_guard import SANDBOX_MARK, install, observing
 MAX_REPR = 2000
 MAX_CLASSES = 40
 CONTAINERS = (dict, list, set)
-STDLIB_FOR_INPUTS = {"io": io, "decimal": decimal, "datetime": datetime, "pathlib": pathlib, "typing": typing}
+STDLIB_FOR_INPUTS = {
+    "io": io,
+    "decimal": decimal,
+    "datetime": datetime,
+    "pathlib": pathlib,
+    "typing": typing,
+    "itertools": itertools,
+    "asyncio": asyncio,
+}
 """Modules the engine's input values use (``io.StringIO(...)``, ``decimal.Decimal(...)``); each test
 that uses one imports it. The same names as ``inputs.STDLIB_FOR_INPUTS``, which this standard-library-only
 program cannot import."""

@@ -220,6 +220,8 @@ class Writer:
         return found, all(i.contract for i in found.values())
 
     def callee(self, function: FunctionSpec) -> str | None:
+        if function.is_generator or function.is_async:
+            return None  # properties call it directly; its tests consume or await it (``calls.run``)
         if function.owner is None:
             return function.name
         if function.kind in ("staticmethod", "classmethod"):

@@ -50,7 +50,7 @@ SCALARS: dict[str, tuple[str, list[str]]] = {
     "NoneType": ("st.none()", ["None"]),
     "complex": ("st.complex_numbers(allow_nan=False, allow_infinity=False)", ["0j", "(1+2j)"]),
 }
-STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib", "typing"}
+STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib", "typing", "itertools", "asyncio"}
 """The standard library modules input values name; the probe provides them and tests import them."""
 FILE_VALUES = ["io.StringIO('a: 1\\nb: two\\n')", "io.BytesIO(b'a: 1\\n')", "io.StringIO('')"]
 """File-like inputs; the probe's namespace and every test that uses one import ``io``."""

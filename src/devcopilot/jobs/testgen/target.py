@@ -59,6 +59,8 @@ class FunctionSpec:
     end_lineno: int
     body_start: int
     is_async: bool = False
+    is_generator: bool = False
+    """Its body yields: a call returns an iterator, which a test consumes (a bounded number of items)."""
     kind: str = "function"
     """``function``, ``method``, ``staticmethod``, ``classmethod`` or ``property``."""
     constants: list[str] = field(default_factory=list)
@@ -269,8 +271,8 @@ def public(name: str) -> bool:
 def skip_reason(function: FunctionSpec) -> str | None:
     if function.kind == "setter":
         return "a property setter or deleter"
-    if function.is_async:
-        return "async functions are not generated for yet"
+    if function.is_async and function.is_generator:
+        return "async generators are not generated for yet"
     if any(p.kind in ("varargs", "varkw") for p in function.call_params) and not function.call_params:
         return "takes only *args/**kwargs"
     return None
@@ -338,11 +340,24 @@ def read_function(
         end_lineno=node.end_lineno or node.lineno,
         body_start=body_start,
         is_async=isinstance(node, ast.AsyncFunctionDef),
+        is_generator=yields(node),
         kind=kind,
         constants=compared_constants(node),
         calls=called_names(node),
         uses=parameter_uses(node),
     )
+
+
+def yields(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function itself yields (a ``yield`` in a nested function or lambda does not count)."""
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Yield | ast.YieldFrom):
+            return True
+        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            stack.extend(ast.iter_child_nodes(current))
+    return False
 
 
 def read_params(args: ast.arguments) -> list[Param]:
