@@ -444,6 +444,9 @@ def test_code_contradicting_its_docstring_or_hints_is_a_possible_bug_and_not_wri
     written = (repo / "tests/test_stats.py").read_text()
     assert "test_mean_docstring" not in written
     assert "def test_double_" in written
+    # What a report questions is never pinned next to it (``label(4) == 4`` would bless the bug).
+    assert "def test_label_characterization" not in written
+    assert report["dropped"].get("pins-a-possible-bug", 0) >= 1
 
 
 def test_a_hanging_function_is_skipped_with_its_reason_and_the_rest_is_tested(

@@ -64,6 +64,8 @@ class Verifier:
     """The baseline plus what the kept tests cover."""
     kept: list[Candidate] = field(default_factory=list)
     runs_made: int = 0
+    questioned: set[str] = field(default_factory=set)
+    """Functions reported as possible bugs: no test may pin what they do today."""
 
     def __post_init__(self) -> None:
         self.seen = self.seen | self.baseline
@@ -129,6 +131,13 @@ class Verifier:
             runnable = retry if attempt < 2 else []
             if attempt == 2:
                 verdicts += [Verdict(c, "timeout", "the run did not reach it") for c in retry]
+        self.questioned |= {v.candidate.function for v in verdicts if v.status == "possible-bug"}
+        pinning = [c for c, _ in passing if c.kind == "characterization" and c.function in self.questioned]
+        verdicts += [
+            Verdict(c, "pins-a-possible-bug", "would pin behaviour a possible-bug report questions")
+            for c in pinning
+        ]
+        passing = [(c, h) for c, h in passing if c not in pinning]
         verdicts += self.keep_greedy(self.repeat(passing, verdicts))
         return verdicts
 
