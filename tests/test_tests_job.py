@@ -102,6 +102,11 @@ def label(n: int) -> str:
     if n > 3:
         return n
     return str(n)
+
+
+def balance(deposits: int, withdrawals: int) -> int:
+    """The account's balance; never negative."""
+    return deposits - withdrawals
 '''
 
 HANGS = """\
@@ -436,11 +441,14 @@ def test_code_contradicting_its_docstring_or_hints_is_a_possible_bug_and_not_wri
     code, [report], _ = generate(cli, "pkg/stats.py", "--write")
     assert code == 1  # possible bugs fail the run, like findings
     bugs = {b["function"]: b for b in report["possible_bugs"]}
-    assert set(bugs) == {"mean", "label"}
+    assert set(bugs) == {"mean", "label", "balance"}
     assert "2.0" in bugs["mean"]["message"]
     assert bugs["mean"]["kind"] == "docstring"
     assert bugs["label"]["kind"] == "property"
     assert "n=" in bugs["label"]["failing_input"]  # Hypothesis's falsifying example
+    # A promise in the docstring is a contract too: the input that breaks it is shown.
+    assert bugs["balance"]["kind"] == "property"
+    assert "withdrawals=" in bugs["balance"]["failing_input"]
     written = (repo / "tests/test_stats.py").read_text()
     assert "test_mean_docstring" not in written
     assert "def test_double_" in written
@@ -614,6 +622,6 @@ def test_the_job_run_record_carries_the_counts(
     generate(cli, "pkg/stats.py")
     records = json.loads(cli("log", "--json").stdout)
     [run] = [r for r in records if r.get("kind") == "job_run" and r.get("job") == "tests"]
-    assert run["tests.possible_bugs"] == 2
+    assert run["tests.possible_bugs"] == 3  # mean, label and balance
     assert run["tests.kept"] >= 1
     assert run["tests.coverage_after"] > run["tests.coverage_before"]

@@ -139,3 +139,50 @@ def called_names(node: ast.AST) -> set[str]:
             ):
                 names.add(child.func.attr)
     return names
+
+
+_NON_NEGATIVE = re.compile(
+    r"\b(?:never|not|cannot be|can't be)\s+(?:be\s+)?(?:negative|below zero|less than zero)\b"
+    r"|\bnon-?negative\b|\bat least (?:0|zero)\b",
+    re.IGNORECASE,
+)
+_POSITIVE = re.compile(r"\b(?:always|strictly)\s+positive\b|\breturns? a positive\b", re.IGNORECASE)
+_NON_EMPTY = re.compile(r"\b(?:never|not)\s+empty\b|\bnon-?empty\b", re.IGNORECASE)
+_SORTED = re.compile(r"\b(?:in )?sorted (?:order|list)\b|\breturns? .{0,30}\bsorted\b", re.IGNORECASE)
+_BETWEEN = re.compile(r"\b(?:between|within|into)\s+\[?`*(\w+)`*\s*(?:,|and)\s*`*(\w+)`*\]?", re.IGNORECASE)
+
+
+def documented_claims(docstring: str, parameters: list[str]) -> list[str]:
+    """What the docstring promises of the result, as conditions on ``result`` a test can assert.
+
+    Read from the summary and a ``Returns`` section only (what the text says of its parameters is not
+    a promise about the result): never negative, always positive, non-empty, sorted, and between two
+    of its parameters (``clamp(value, low, high)``: "into [low, high]").
+    """
+    text = _about_the_result(docstring)
+    claims = []
+    if _NON_NEGATIVE.search(text):
+        claims.append("result >= 0")
+    elif _POSITIVE.search(text):
+        claims.append("result > 0")
+    if _NON_EMPTY.search(text):
+        claims.append("len(result) > 0")
+    if _SORTED.search(text):
+        claims.append("list(result) == sorted(result)")
+    for low, high in _BETWEEN.findall(text):
+        if low in parameters and high in parameters:
+            claims.append(f"(not {low} <= {high}) or {low} <= result <= {high}")
+    return claims
+
+
+def _about_the_result(docstring: str) -> str:
+    paragraphs = docstring.strip().split("\n\n")
+    summary = paragraphs[0] if paragraphs else ""
+    returns = ""
+    match = re.search(
+        r"^\s*Returns?\s*:?\s*$(.*?)(?:^\s*\w+\s*:?\s*$|\Z)", docstring, re.MULTILINE | re.DOTALL
+    )
+    if match:
+        returns = match.group(1)
+    sphinx = re.findall(r":returns?:\s*(.+)", docstring)
+    return " ".join([summary, returns, *sphinx])

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from devcopilot.jobs.testgen.body import documented_claims
 from devcopilot.jobs.testgen.calls import Call
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits
@@ -37,6 +38,18 @@ from devcopilot.jobs.testgen.source_text import (
     type_check,
 )
 from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec
+
+PREDICATE_PREFIXES = ("is_", "has_", "test_", "can_", "should_", "check_")
+
+
+def transforms(function: FunctionSpec) -> bool:
+    """Whether its result can be fed back to it: not a predicate (``test_lower`` answers a question about
+    lower case, it does not lower), and a hinted result of the type its argument is hinted as."""
+    if function.name.startswith(PREDICATE_PREFIXES) or function.returns == "bool":
+        return False
+    hinted = [p.annotation for p in function.call_params if p.annotation]
+    return not (function.returns and hinted and hinted[0] != function.returns)
+
 
 HYPOTHESIS_IMPORT = "from hypothesis import given, settings, strategies as st"
 SETTINGS = "@settings(max_examples=60, deadline=None)"
@@ -284,11 +297,18 @@ class Writer:
         callee = self.callee(function)
         found = self.strategies(function)
         check = self.return_check(function, observed)
-        if callee is None or found is None or check is None or not found[0]:
+        claims = documented_claims(function.docstring, list(self.required(function)))
+        if callee is None or found is None or (check is None and not claims) or not found[0]:
             return None
         strategies, declared = found
-        condition, hinted = check
+        condition, hinted = check if check is not None else ("True", False)
+        if claims:
+            # The docstring's promises about the result: a documented contract, like a return hint.
+            condition = " and ".join(f"({c})" for c in [condition, *claims] if c != "True")
+            hinted = True
         promise = "its hinted type" if hinted else "the type it always returned"
+        if claims:
+            promise = "what its hint and docstring promise"
         args = ", ".join(f"{n}={n}" if p.kind == "keyword" else n for n, p in self.required(function).items())
         body = [*self.guarded(function, f"result = {callee}({args})"), f"    assert {condition}"]
         return self.hypothesis_test(
@@ -384,7 +404,7 @@ class Writer:
         for function in functions:
             words = set(function.name.lower().split("_"))
             single = self.single_input(function)
-            if not words & IDEMPOTENT or single is None:
+            if not words & IDEMPOTENT or single is None or not transforms(function):
                 continue
             callee = self.callee(function)
             value, inputs = single
