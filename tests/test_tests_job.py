@@ -7,6 +7,7 @@ confirmation), so these are end-to-end and marked slow; xdist spreads them.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -252,6 +253,11 @@ def naturals():
         n += 1
 
 
+def apply_all(items: list[int], transform) -> list[int]:
+    """Each item, transformed."""
+    return [transform(item) for item in items]
+
+
 async def total(prices: list[int], discount: int = 0) -> int:
     """Sum the prices, less a discount, never below zero."""
     await asyncio.sleep(0)
@@ -384,6 +390,8 @@ def test_generators_are_consumed_within_a_bound_and_coroutines_awaited(
     assert "with pytest.raises(ValueError, match='negative'):" in written
     assert "assert [*itertools.islice(naturals(), 50)] == [0, 1, 2," in written
     assert "assert asyncio.run(total(" in written
+    # A parameter named for a callable gets callables of the usual shapes.
+    assert re.search(r"apply_all\(\[[^\]]*\], (str|len|\(lambda value: value\))\)", written), written
     assert report["coverage_after"]["line_percent"] >= 90.0
     assert_written_tests_pass(repo, "tests/test_shapes.py", len(report["kept"]), 4)
 

@@ -54,7 +54,10 @@ STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib", "typing", "itertool
 """The standard library modules input values name; the probe provides them and tests import them."""
 FILE_VALUES = ["io.StringIO('a: 1\\nb: two\\n')", "io.BytesIO(b'a: 1\\n')", "io.StringIO('')"]
 """File-like inputs; the probe's namespace and every test that uses one import ``io``."""
+CALLABLE_VALUES = ["str", "len", "(lambda value: value)", "(lambda *args, **kwargs: None)", "(lambda: 0)"]
+"""Callables of the shapes a parameter that takes one usually calls: one argument, any, none."""
 VALUE_TYPES = {
+    "Callable": CALLABLE_VALUES,
     "TextIO": ["io.StringIO('text\\n')", "io.StringIO('')"],
     "BinaryIO": ["io.BytesIO(b'bytes\\n')", "io.BytesIO(b'')"],
     "IO": FILE_VALUES,
@@ -82,6 +85,13 @@ ANY_VALUES = [
     "len", "...",
 ]  # fmt: skip
 NAME_HINTS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"^(func|fn|callback|cb|predicate|pred|transform|factory|handler|hook|on_\w+|\w+_func|\w+_fn"
+            r"|\w+_callback|\w+_factory|\w+_hook)$"
+        ),
+        "Callable",
+    ),
     (
         re.compile(
             r"^(n|i|j|k|count|size|width|height|index|idx|num\w*|length|len|level|depth|offset|limit"
