@@ -17,7 +17,6 @@ import importlib.metadata
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from devcopilot.jobs.docs.api import Api
 from devcopilot.jobs.docs.model import Reference
@@ -181,7 +180,3 @@ def _suggest(name: str, api: Api) -> str | None:
     siblings = [p.rsplit(".", 1)[-1] for p in api.paths if p.rpartition(".")[0] == parent]
     close = difflib.get_close_matches(short, siblings, n=1, cutoff=0.75)
     return f"{parent}.{close[0]}" if close else None
-
-
-def is_doc_file(path: str) -> bool:
-    return PurePosixPath(path).suffix.lower() in {".md", ".markdown", ".rst", ".txt"}
