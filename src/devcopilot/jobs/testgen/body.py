@@ -10,6 +10,10 @@ from __future__ import annotations
 import ast
 import itertools
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devcopilot.jobs.testgen.target import FunctionSpec
 
 RAISES_SECTION = re.compile(r"^\s*(?:Raises|Throws)\s*:?\s*$", re.IGNORECASE)
 SPHINX_RAISES = re.compile(r":raises?\s+([\w.]+)\s*:")
@@ -186,3 +190,15 @@ def _about_the_result(docstring: str) -> str:
         returns = match.group(1)
     sphinx = re.findall(r":returns?:\s*(.+)", docstring)
     return " ".join([summary, returns, *sphinx])
+
+
+PREDICATE_PREFIXES = ("is_", "has_", "test_", "can_", "should_", "check_")
+
+
+def transforms(function: FunctionSpec) -> bool:
+    """Whether its result can be fed back to it: not a predicate (``test_lower`` answers a question about
+    lower case, it does not lower), and a hinted result of the type its argument is hinted as."""
+    if function.name.startswith(PREDICATE_PREFIXES) or function.returns == "bool":
+        return False
+    hinted = [p.annotation for p in function.call_params if p.annotation]
+    return not (function.returns and hinted and hinted[0] != function.returns)

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from devcopilot.jobs.testgen.body import documented_claims
+from devcopilot.jobs.testgen.body import documented_claims, transforms
 from devcopilot.jobs.testgen.calls import Call
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits
@@ -38,18 +38,6 @@ from devcopilot.jobs.testgen.source_text import (
     type_check,
 )
 from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec
-
-PREDICATE_PREFIXES = ("is_", "has_", "test_", "can_", "should_", "check_")
-
-
-def transforms(function: FunctionSpec) -> bool:
-    """Whether its result can be fed back to it: not a predicate (``test_lower`` answers a question about
-    lower case, it does not lower), and a hinted result of the type its argument is hinted as."""
-    if function.name.startswith(PREDICATE_PREFIXES) or function.returns == "bool":
-        return False
-    hinted = [p.annotation for p in function.call_params if p.annotation]
-    return not (function.returns and hinted and hinted[0] != function.returns)
-
 
 HYPOTHESIS_IMPORT = "from hypothesis import given, settings, strategies as st"
 SETTINGS = "@settings(max_examples=60, deadline=None)"
