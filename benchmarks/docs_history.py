@@ -131,6 +131,14 @@ class Figures:
     seconds: float = 0.0
 
 
+def clone(bundle: Path, repo: Path) -> Path:
+    """A scratch clone of a history bundle (its HEAD is detached: no advice printed)."""
+    subprocess.run(
+        ["git", "-c", "advice.detachedHead=false", "clone", "-q", str(bundle), str(repo)], check=True
+    )
+    return repo
+
+
 def package_dir(repo: Path, name: str) -> tuple[str, str] | None:
     for base in ("src", "."):
         if (repo / base / name / "__init__.py").is_file():
@@ -365,9 +373,7 @@ def measure(bundle: Path, name: str, limit: int | None, sample: int) -> Figures:
     repo = scratch / name
     started = time.perf_counter()
     try:
-        subprocess.run(
-            ["git", "-c", "advice.detachedHead=false", "clone", "-q", str(bundle), str(repo)], check=True
-        )
+        clone(bundle, repo)
         tip = git(repo, "rev-parse", "HEAD").strip()
         commits = candidates(repo, name)[: limit or None]
         figures.commits = len(commits)

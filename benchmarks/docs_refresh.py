@@ -34,6 +34,7 @@ from benchmarks.docs_history import (
     DATA,
     candidates,
     checkout,
+    clone,
     git,
     mention_patterns,
     removed_names,
@@ -145,18 +146,7 @@ def main() -> None:
         scratch = Path(tempfile.mkdtemp(prefix=f"docs-refresh-{name}-"))
         repo = scratch / name
         try:
-            subprocess.run(
-                [
-                    "git",
-                    "-c",
-                    "advice.detachedHead=false",
-                    "clone",
-                    "-q",
-                    str(args.data / f"{name}.bundle"),
-                    str(repo),
-                ],
-                check=True,
-            )
+            clone(args.data / f"{name}.bundle", repo)
             tip = git(repo, "rev-parse", "HEAD").strip()
             found = repairs(repo, name, tip)
             print(

@@ -15,17 +15,18 @@ import argparse
 import logging
 import shutil
 import statistics
-import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import griffe
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.docs_history import DATA, clone
 from devcopilot.jobs.docs.api import find_packages
 from devcopilot.jobs.docs.check import Request, run_check
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "repos"
 
 
 def seconds(work: object) -> float:
@@ -59,18 +60,7 @@ def main() -> None:
     try:
         for name in args.repos:
             repo = scratch / name
-            subprocess.run(
-                [
-                    "git",
-                    "-c",
-                    "advice.detachedHead=false",
-                    "clone",
-                    "-q",
-                    str(args.data / f"{name}.bundle"),
-                    str(repo),
-                ],
-                check=True,
-            )
+            clone(args.data / f"{name}.bundle", repo)
             run_check(Request(repo, run_code=False))  # first imports, outside the timing
             times = measure(repo, args.rounds)
             peer = statistics.median(times["griffe"])
