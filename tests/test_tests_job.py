@@ -396,6 +396,35 @@ def test_generators_are_consumed_within_a_bound_and_coroutines_awaited(
     assert_written_tests_pass(repo, "tests/test_shapes.py", len(report["kept"]), 4)
 
 
+AGGREGATES = '''\
+def total(values: list[int]) -> int:
+    """The sum of the values."""
+    return sum(values)
+
+
+def largest_gap(values: list[int]) -> int:
+    """The largest value minus the smallest; the order of the values does not matter."""
+    if len(values) < 2:
+        return 0
+    return values[0] - values[-1]
+'''
+
+
+def test_an_aggregate_is_checked_for_order_and_a_broken_order_promise_is_a_bug(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/agg.py": AGGREGATES}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/agg.py", "--write")
+    assert code == 1, stderr  # the broken promise is a possible bug
+    [bug] = report["possible_bugs"]
+    assert (bug["function"], bug["kind"]) == ("largest_gap", "metamorphic")
+    assert "values=" in bug["failing_input"]
+    written = (repo / "tests/test_agg.py").read_text()
+    assert "again = total(list(reversed(list(values))))" in written
+    assert "test_largest_gap_metamorphic" not in written
+    assert_written_tests_pass(repo, "tests/test_agg.py", len(report["kept"]), 5)
+
+
 def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-KINDS = ("property", "round-trip", "idempotence", "equivalence", "docstring", "characterization", "model")
+KINDS = (
+    "property",
+    "round-trip",
+    "idempotence",
+    "equivalence",
+    "metamorphic",
+    "docstring",
+    "characterization",
+    "model",
+)
 
 
 @dataclass

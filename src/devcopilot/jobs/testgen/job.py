@@ -20,6 +20,7 @@ from devcopilot.jobs.testgen.candidates import KINDS, Candidate
 from devcopilot.jobs.testgen.compose import compose, diff
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context, segments
 from devcopilot.jobs.testgen.generate import Observation, Writer
+from devcopilot.jobs.testgen.metamorphic import permutation_tests
 from devcopilot.jobs.testgen.probe import Prober, ProbeResult
 from devcopilot.jobs.testgen.report import (
     CoverageFigures,
@@ -387,6 +388,7 @@ def engine_candidates(
         if example is not None:
             found.append(example)
     found += writer.round_trips(usable) + writer.idempotence(usable) + writer.equivalences(usable)
+    found += permutation_tests(writer, usable)
     for function in usable:
         prop = writer.property_test(function, by_function.get(function.qualname, []))
         if prop is not None:

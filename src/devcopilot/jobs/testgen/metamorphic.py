@@ -1,0 +1,71 @@
+"""Metamorphic properties: what must not change when the input changes in a way that should not matter.
+
+One relation so far, permutation invariance: an aggregate of a sequence (a
+sum, a count, a maximum, a mean, a set of distinct items...) does not depend
+on the order of its items. It is tried where the signature takes one hinted
+sequence and the name or the docstring says aggregate; it is a contract (a
+failure is a possible bug) only where the docstring promises it ("in any
+order", "order does not matter"). Elsewhere a failing test is simply dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from devcopilot.jobs.testgen.candidates import Candidate
+
+if TYPE_CHECKING:
+    from devcopilot.jobs.testgen.generate import Writer
+    from devcopilot.jobs.testgen.target import FunctionSpec
+
+AGGREGATE = re.compile(
+    r"\b(sum|sums|total|count|counts|max|maximum|min|minimum|mean|average|median|product|histogram"
+    r"|frequenc\w*|tally|unique|distinct|any|all|largest|smallest)\b",
+    re.IGNORECASE,
+)
+ORDER_FREE = re.compile(
+    r"\border\b[^.;]{0,40}?\b(?:does not|doesn't|do not|don't|never) matter|\bin any order\b"
+    r"|\bregardless of (?:the |their |its )?order\b|\border[- ]independent\b"
+    r"|\bwhatever (?:the |their )?order\b",
+    re.IGNORECASE,
+)
+SEQUENCE_HINT = re.compile(r"^(?:list|List|Sequence|Iterable|Collection)\[")
+SAME = (
+    "    assert again == result or (again != again and result != result) or ("
+    "isinstance(result, float) and math.isclose(again, result, rel_tol=1e-9, abs_tol=1e-9))"
+)
+
+
+def permutation_tests(writer: Writer, functions: list[FunctionSpec]) -> list[Candidate]:
+    found = []
+    for function in functions:
+        single = writer.single_input(function)
+        callee = writer.callee(function)
+        if single is None or callee is None:
+            continue
+        name, inputs = single
+        param = next((p for p in function.call_params if p.name == name), None)
+        if param is None or not param.annotation or not SEQUENCE_HINT.match(param.annotation):
+            continue
+        promised = ORDER_FREE.search(function.docstring) is not None
+        words = f"{function.name.replace('_', ' ')} {function.docstring.split(chr(10) * 2)[0]}"
+        if not promised and AGGREGATE.search(words) is None:
+            continue
+        body = [
+            *writer.guarded(function, f"result = {callee}({name})"),
+            f"    again = {callee}(list(reversed(list({name}))))",
+            SAME,
+        ]
+        candidate = writer.hypothesis_test(
+            "metamorphic",
+            function,
+            {name: inputs},
+            body,
+            needs=set(),
+            docstring=f"Metamorphic: {function.name} does not depend on the order of {name}.",
+            contract=promised,
+        )
+        candidate.imports.append("import math")
+        found.append(candidate)
+    return found
