@@ -425,6 +425,18 @@ def test_an_aggregate_is_checked_for_order_and_a_broken_order_promise_is_a_bug(
     assert_written_tests_pass(repo, "tests/test_agg.py", len(report["kept"]), 5)
 
 
+def test_a_module_of_private_names_asked_for_by_name_is_tested_through_them(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = "def _double(n: int) -> int:\n    return n * 2\n\n\nclass _Box:\n    def size(self) -> int:\n        return 3\n"
+    repo = sample(tmp_path / "r", {"pkg/_impl.py": private}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/_impl.py", "--write")
+    assert code == 0, stderr
+    written = (repo / "tests/test__impl.py").read_text()
+    assert "_double(" in written and "_Box()" in written
+    assert report["coverage_after"]["line_percent"] == 100.0
+
+
 def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -616,7 +628,7 @@ def test_gaps_says_why_when_the_suite_does_not_run(
          "importing pkg.dep failed: ModuleNotFoundError: No module named 'not_installed_dep'"),
         ({"pkg/net.py": "import socket\nsocket.create_connection(('192.0.2.1', 80))\n\ndef f(x: int) -> int:\n    return x\n"},
          "pkg/net.py", "pkg.net has side effects at import time: devcopilot sandbox: network access is blocked"),
-        ({"pkg/priv.py": "def _hidden(x):\n    return x\n"}, "pkg/priv.py", "priv.py: no public function to test"),
+        ({"pkg/consts.py": "VALUE = 1\n"}, "pkg/consts.py", "consts.py: no public function to test"),
         ({"pkg/notes.txt": "hello\n"}, "pkg/notes.txt", "not a Python file"),
         ({"pkg/text.py": PURE}, "pkg/text.py::nothing", "no function or class named 'nothing'"),
         ({"pkg/text.py": PURE}, "pkg/missing.py", "pkg/missing.py: no such file"),

@@ -13,6 +13,7 @@ import ast
 import builtins
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -217,11 +218,9 @@ def select(spec: ModuleSpec, member: str | None) -> None:
     candidates: list[FunctionSpec]
     spec.whole_module = member is None
     if member is None:
-        candidates = [f for f in spec.functions if public(f.name)]
-        for cls in spec.classes:
-            if public(cls.name) and not cls.is_exception:
-                candidates.extend(m for m in cls.methods if callable_part(m.name))
-                candidates.extend(inherited_from_private(spec, cls))
+        # A module of private names only (an implementation module behind a public facade): asked for
+        # by name, its own functions and classes are what there is to test.
+        candidates = module_members(spec, public) or module_members(spec, internal)
     else:
         head, _, tail = member.partition(".")
         owner = spec.cls(head)
@@ -242,6 +241,17 @@ def select(spec: ModuleSpec, member: str | None) -> None:
     if not spec.selected:
         why = "; ".join(f"{name}: {reason}" for name, reason in spec.skipped.items())
         raise InputError(f"{spec.path.name}: no public function to test" + (f" ({why})" if why else ""))
+
+
+def module_members(spec: ModuleSpec, chosen: Callable[[str], bool]) -> list[FunctionSpec]:
+    """The functions, and the methods of the classes, whose names ``chosen`` accepts."""
+    found = [f for f in spec.functions if chosen(f.name)]
+    for cls in spec.classes:
+        if chosen(cls.name) and not cls.is_exception:
+            found.extend(m for m in cls.methods if callable_part(m.name))
+            if chosen is public:
+                found.extend(inherited_from_private(spec, cls))
+    return found
 
 
 def inherited_from_private(spec: ModuleSpec, cls: ClassSpec) -> list[FunctionSpec]:
@@ -266,6 +276,11 @@ def callable_part(name: str) -> bool:
 
 def public(name: str) -> bool:
     return not name.startswith("_")
+
+
+def internal(name: str) -> bool:
+    """A private name of the module's own (``_helper``), not a dunder the language calls."""
+    return name.startswith("_") and not name.startswith("__")
 
 
 def skip_reason(function: FunctionSpec) -> str | None:
