@@ -54,6 +54,14 @@ class Baseline:
     fingerprints: frozenset[str] = frozenset()
 
     @classmethod
+    def of_repository(cls, root: Path, job: str, *, use: bool = True) -> Baseline:
+        """``job``'s section of the repository's baseline file; empty when unused or absent."""
+        path = root / BASELINE_FILE
+        if not use or not path.is_file():
+            return cls()
+        return cls.parse(str(path), path.read_text("utf-8"), job)
+
+    @classmethod
     def parse(cls, label: str, text: str, job: str) -> Baseline:
         """The fingerprints the file accepts for ``job``; a broken file is an error naming it."""
         try:

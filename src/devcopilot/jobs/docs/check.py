@@ -18,7 +18,7 @@ from devcopilot.jobs.docs.api import Api, find_packages, load_api
 from devcopilot.jobs.docs.model import Document
 from devcopilot.jobs.docs.report import Breakage, DocsCheckResult
 from devcopilot.jobs.docs.settings_keys import ENV_NAME, read_settings, tool_keys
-from devcopilot.jobs.docs.since import find_change
+from devcopilot.jobs.docs.since import Change, find_change
 from devcopilot.jobs.docs.since_filter import caused_by
 from devcopilot.jobs.docs.sources import Sources, doc_files, read_sources
 
@@ -82,18 +82,20 @@ class Context:
         table[key] = table.get(key, 0) + n
 
 
-def run_check(request: Request) -> DocsCheckResult:
+def run_check(request: Request, *, api: Api | None = None, change: Change | None = None) -> DocsCheckResult:
+    """``api`` and ``change``: when the caller already loaded them (``docs refresh``), not loaded again."""
     root = request.root
     files = doc_files(root, request.paths)
     sandbox = sandboxed.DocsSandbox(root, find_packages(root)[0])
     try:
         sandbox.describe(cli_spec.entry_points(root))
-        api = load_api(root)
+        api = api or load_api(root)
         with_docstrings = not request.paths or any(_covers_code(root, p, api) for p in request.paths)
         sources = read_sources(root, files, api.docstrings if with_docstrings else [])
         context = Context(request, api, sources)
         to_run = check_code.start(context, sandbox)
-        change = find_change(root, request.since, api) if request.since else None
+        if change is None and request.since:
+            change = find_change(root, request.since, api)
         if change is not None:
             context.removed = change.removed
         used = check_references(context)
@@ -240,10 +242,7 @@ def _covers_code(root: Path, given: str, api: Api) -> bool:
 def _suppress(
     root: Path, findings: list[Finding], sources: Sources, use_baseline: bool
 ) -> tuple[list[Finding], SuppressionCounts]:
-    baseline = suppressions.Baseline()
-    baseline_file = root / suppressions.BASELINE_FILE
-    if use_baseline and baseline_file.is_file():
-        baseline = suppressions.Baseline.parse(str(baseline_file), baseline_file.read_text("utf-8"), "docs")
+    baseline = suppressions.Baseline.of_repository(root, "docs", use=use_baseline)
 
     def lines_of(path: str) -> list[str] | None:
         text = sources.texts.get(path)

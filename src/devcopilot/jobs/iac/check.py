@@ -89,10 +89,7 @@ def run_check(root: Path, paths: list[str], *, use_baseline: bool = True) -> Che
             reason=None if compose_rules.compose_schema() else "check-jsonschema is not installed",
         ),
     ]
-    baseline = suppressions.Baseline()
-    baseline_file = root / suppressions.BASELINE_FILE
-    if use_baseline and baseline_file.is_file():
-        baseline = suppressions.Baseline.parse(str(baseline_file), baseline_file.read_text("utf-8"), "iac")
+    baseline = suppressions.Baseline.of_repository(root, "iac", use=use_baseline)
     kept, counts = suppressions.apply(
         [_with_code(f, texts) for f in findings],
         new_lines=lambda path: texts[path].splitlines() if path in texts else None,

@@ -38,7 +38,9 @@ def rewrite(root: Path, paths: list[str], since: str | None, api: Api, run: JobR
     if since is None and router is None:
         return Rewritten()
     change = find_change(root, since, api) if since else Change(ref="")
-    checked = run_check(CheckRequest(root, paths, since=since, run_code=False))
+    checked = run_check(
+        CheckRequest(root, paths, since=since, run_code=False), api=api, change=change if since else None
+    )
     stale = [
         (f.path, f.line, _name(f.message))
         for f in checked.findings

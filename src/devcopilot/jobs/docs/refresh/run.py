@@ -17,7 +17,7 @@ from pathlib import Path
 from devcopilot.core.errors import InputError
 from devcopilot.core.runner import JobRun
 from devcopilot.jobs.docs import cli_spec, sandboxed
-from devcopilot.jobs.docs.api import find_packages, load_api
+from devcopilot.jobs.docs.api import load_api
 from devcopilot.jobs.docs.cli_spec import Command
 from devcopilot.jobs.docs.refresh import markers
 from devcopilot.jobs.docs.refresh.generators import GeneratorError, Sources, generate
@@ -58,11 +58,10 @@ def run_refresh(request: Request) -> RefreshResult:
             texts[path] = text
         if request.run is not None and request.run.router() is not None:
             result.model = request.run.model_pass(warning=rewritten.warning)
-    source_root = find_packages(root)[0]
     sources = Sources(
         root=root,
         api=api,
-        commands=lambda: _describe(root, source_root),
+        commands=lambda: _describe(root, api.source_root),
         settings=lambda: read_settings(api.source_root, api.packages),
     )
     patches = []

@@ -58,10 +58,7 @@ def run_drift(request: Request) -> DriftResult:
     files = sorted({d.file for d in declared})
     root = (request.root or Path.cwd()).resolve()
     findings = [f.model_copy(update={"path": shown_path(root, f.path)}) for f in findings]
-    baseline = suppressions.Baseline()
-    baseline_file = root / suppressions.BASELINE_FILE
-    if request.use_baseline and baseline_file.is_file():
-        baseline = suppressions.Baseline.parse(str(baseline_file), baseline_file.read_text("utf-8"), "iac")
+    baseline = suppressions.Baseline.of_repository(root, "iac", use=request.use_baseline)
 
     def lines(path: str) -> list[str] | None:
         return file_lines(str(root / path))
