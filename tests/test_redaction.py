@@ -184,12 +184,57 @@ def test_documented_examples_and_placeholders_are_redacted_but_not_reported(kind
     assert not looks_real(kind, value)
 
 
-def test_a_long_random_token_of_no_known_format_never_leaves() -> None:
-    token = "dapi" + _random("0123456789abcdef", 32, 7)
+UNNAMED_FORMATS = [
+    lambda s: "qzx_" + _random(ALNUM, 40, s),
+    lambda s: "wb.live." + _random(URLSAFE, 44, s),
+    lambda s: f"{_random('0123456789', 9, s)}:{_random(URLSAFE, 35, s)}",
+    lambda s: "tkn" + _random("0123456789abcdef", 36, s),
+    lambda s: "KRV-" + _random("0123456789abcdef", 20, s) + "-" + _random("0123456789abcdef", 36, s),
+    lambda s: _random("abcdefghijklmnopqrstuvwxyz0123456789", 30, s),
+    lambda s: "ZQ" + _random("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 40, s),
+]
+
+
+@pytest.mark.parametrize("make", UNNAMED_FORMATS, ids=[str(i) for i in range(len(UNNAMED_FORMATS))])
+def test_a_token_of_a_format_nobody_wrote_down_is_reported_by_its_shape(make: Any) -> None:
+    from devcopilot.core.secret_detectors import looks_real
+
+    token = make(11)
     commit = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+    text = f'sent = "{token}"  # at commit {commit}\n'
 
-    redacted = redact(f"token {token} at commit {commit}").text
+    redacted = redact(text).text
+    found = [(k, text[s:e]) for k, s, e in find_secrets(text)]
 
-    assert token not in redacted and "[REDACTED:high-entropy-token]" in redacted
+    assert token not in redacted and "[REDACTED:api-token]" in redacted, redacted
     assert commit in redacted, "digests and commit ids stay readable"
-    assert find_secrets(f"token {token}") == [], "the review does not report a format it cannot name"
+    assert any(value == token and looks_real(k, value) for k, value in found), found
+
+
+NOT_SECRETS = [
+    "integrity: sha512-" + "Zk3mQ9x" * 12 + "A==",
+    "image: registry.local/app@sha256:" + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b9f86d081884c7d65",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx" + "Kp9rT2vW" * 4 + " dev@laptop",
+    "https://files.example.org/packages/b9/88/815e53084c5079a59df912825a279f41dd2e0df822817/pkg.whl",
+    "<img src='data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk'>",
+    "def test_HTTP2ConnectionPoolReturnsSameConnection4Times(): ...",
+    "request_id = 550e8400-e29b-41d4-a716-446655440000",
+    "-----BEGIN CERTIFICATE-----\n"
+    + ("MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n" * 3),
+]
+
+
+@pytest.mark.parametrize("text", NOT_SECRETS, ids=[str(i) for i in range(len(NOT_SECRETS))])
+def test_digests_public_keys_paths_blobs_and_identifiers_are_not_reported(text: str) -> None:
+    assert [k for k, _, _ in find_secrets(text)] == []
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_key_named_setting_holding_a_random_value_is_a_secret(seed: int) -> None:
+    value = _random("0123456789abcdef", 40, seed)
+    text = f'SIGNING_KEY = "{value}"\ncache_key = "user_profile_v2"\ntoken = "IDENT"\n'
+
+    found = [(kind, text[start:end]) for kind, start, end in find_secrets(text)]
+
+    assert found == [("secret", value)]
+    assert value not in redact(text).text

@@ -17,6 +17,9 @@ not just its header. A fork match that stops inside a longer token (a Slack
 token with capitals, a live Stripe key longer than the fork's 24 characters)
 is widened to the whole token, so no tail of a secret is left behind.
 
+A token of no known format is found by its shape (``token_shape``): a readable
+prefix and a random body, as every provider now issues them.
+
 Importing the fork costs about 0.1 s (it imports ``requests``), paid only on
 the paths that redact or review, never by ``--help`` or an empty pre-commit run.
 """
@@ -30,6 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from devcopilot.core import token_shape
 
 ASSIGNMENT_KINDS = frozenset({"password", "secret"})
 """Kinds found by a key name and an assignment, not by the value's own format."""
@@ -70,10 +75,20 @@ class Pattern:
     """The group holding the secret itself; the rest of the match (a key name, ``Bearer``) is kept."""
     needles: tuple[str, ...] = ()
     """Lower-case text one of which every match contains: a text without any is not searched."""
+    random_value: bool = False
+    """The name alone does not say secret (``cache_key``): only a random value (``token_shape``) counts."""
 
 
-def _p(kind: str, pattern: str, group: int = 0, flags: int = 0, needles: tuple[str, ...] = ()) -> Pattern:
-    return Pattern(kind, re.compile(pattern, flags), group, needles)
+def _p(
+    kind: str,
+    pattern: str,
+    group: int = 0,
+    flags: int = 0,
+    needles: tuple[str, ...] = (),
+    *,
+    random_value: bool = False,
+) -> Pattern:
+    return Pattern(kind, re.compile(pattern, flags), group, needles, random_value)
 
 
 # An assignment operator (never a comparison), then the value: a quoted literal, or a bare token
@@ -140,13 +155,6 @@ ADDITIONS: tuple[Pattern, ...] = (
         1,
         needles=("authorization",),
     ),
-    # The scheme most providers now share (GitHub's): a short lower-case prefix, an underscore, and a
-    # long random body. A body must mix letters and digits; entropy decides in ``looks_random``.
-    _p(
-        "api-token",
-        r"(?<![\w\-.])[A-Za-z][A-Za-z0-9]{1,9}[_\-.](?:[A-Za-z0-9]{1,8}[_\-.])?([A-Za-z0-9_\-]{24,160})(?![\w\-])",
-        1,
-    ),
     _p(
         "password",
         r"(?i)\b[\w.\-]*(?:password|passwd|passphrase|pwd)[\w\-]*[\"']?" + ASSIGNED_VALUE,
@@ -158,20 +166,24 @@ ADDITIONS: tuple[Pattern, ...] = (
         + ASSIGNED_VALUE,
         needles=("secret", "apikey", "api_key", "token", "private_key", "privatekey"),
     ),
+    # Any other key, token or credential by name (``ADMIN_KEY``, ``signingKey``, ``deploy_token``):
+    # the value decides, since most such names hold ids, not secrets.
+    _p(
+        "secret",
+        r"(?i)\b[\w.\-]*(?:key|token|credentials?)[\"']?" + ASSIGNED_VALUE,
+        needles=("key", "token", "credential"),
+        random_value=True,
+    ),
 )
-RANDOM_KINDS = frozenset({"api-token"})
-"""Kinds found by shape alone: kept only when the value looks random (``looks_random``)."""
+SHAPE_KIND = "api-token"
+"""A token of no known format, found by the shape generated credentials share (``token_shape``)."""
 UNLABELLED = re.compile(
     r"(?<![A-Za-z0-9_\-+/=])[A-Za-z0-9_\-+/][A-Za-z0-9_\-+/=]{23,255}(?![A-Za-z0-9_\-+/=])"
 )
 """Any long token; redaction (never the review) removes one that looks random, whatever its format."""
 UNLABELLED_KIND = "high-entropy-token"
-MIN_HEX_TOKEN = 32
 MIN_SINGLE_CASE = 32
-MIN_PREFIXED_SINGLE_CASE = 20
 MIN_DIGITS = 4
-DIGEST_WORDS = ("sha", "md5", "hash", "digest", "commit", "rev", "uuid", "checksum", "crc", "blake", "etag")
-"""Prefixes under which a long hex value is a digest or an id, not a token."""
 MIN_RANDOM_BITS = 3.5
 """Entropy per character a token's body must reach to count as random (keys are; identifiers are not)."""
 # Assignments whose "value" is a placeholder or a language constant hold no secret.
@@ -226,8 +238,10 @@ def find(text: str, *, unlabelled: bool = False) -> list[Hit]:
 
 
 def _rank(kind: str) -> int:
-    """A precise format first, then a key-name assignment, then a token of no known format."""
+    """A precise format first, then a key-name assignment, then a token's shape, then any random token."""
     if kind == UNLABELLED_KIND:
+        return 3
+    if kind == SHAPE_KIND:
         return 2
     return 1 if kind in ASSIGNMENT_KINDS else 0
 
@@ -241,6 +255,7 @@ def _candidates(text: str) -> Iterator[Hit]:
             span = _pattern_span(match, pattern)
             if span is not None:
                 yield _widened(text, pattern.kind, *span)
+    yield from (Hit(SHAPE_KIND, start, end) for start, end in token_shape.find_tokens(text))
     for kind, detector in _fork_detectors():
         for value in set(detector.analyze_string(text)):
             if not value or value.strip().lower() in HARMLESS_VALUES:
@@ -261,27 +276,12 @@ def _pattern_span(match: re.Match[str], pattern: Pattern) -> tuple[int, int] | N
     value = match.string[span[0] : span[1]]
     if value.strip().lower() in HARMLESS_VALUES or value.startswith("[REDACTED:"):
         return None
-    if pattern.kind in RANDOM_KINDS and not (_random_body(value) or _prefixed_hex(match, value)):
+    if pattern.random_value and not token_shape.random_value(value):
         return None
     return span
 
 
-def _random_body(body: str) -> bool:
-    """A prefixed token's body: random like an unlabelled token; the prefix lets a shorter single-case
-    body count, but only as one unbroken run (names and tags with digits are split by separators)."""
-    if any(c in "_-" for c in body):
-        return random_token(body) and any(c.isupper() for c in body) and any(c.islower() for c in body)
-    return random_token(body, single_case_min=MIN_PREFIXED_SINGLE_CASE)
-
-
-def _prefixed_hex(match: re.Match[str], body: str) -> bool:
-    """A long hex body behind a service's prefix is a token (``shpat_...``), unless it names a digest."""
-    prefix = match.group(0)[: match.start(1) - match.start(0)].lower()
-    hex_only = all(c in "0123456789abcdefABCDEF" for c in body)
-    return hex_only and len(body) >= MIN_HEX_TOKEN and not any(name in prefix for name in DIGEST_WORDS)
-
-
-def random_token(value: str, *, single_case_min: int = 0) -> bool:
+def random_token(value: str) -> bool:
     """A random token: base64-like (mixed case), or single-case but long and full of digits.
 
     Both shapes are rare in prose and code (identifiers have few digits; digests are hex and pass).
@@ -291,7 +291,7 @@ def random_token(value: str, *, single_case_min: int = 0) -> bool:
     if any(c.isupper() for c in value) and any(c.islower() for c in value):
         return True
     digits = sum(c.isdigit() for c in value)
-    long_enough = len(value) >= (single_case_min or MIN_SINGLE_CASE)
+    long_enough = len(value) >= MIN_SINGLE_CASE
     return long_enough and digits >= MIN_DIGITS and len(value) - digits >= MIN_DIGITS
 
 
@@ -305,11 +305,10 @@ def _refined(kind: str, value: str) -> str:
 
 
 def _widened(text: str, kind: str, start: int, end: int) -> Hit:
-    """A match grown to the whole token it stops inside (a prefixed token keeps its prefix readable)."""
-    if kind in WIDENED_KINDS or kind in RANDOM_KINDS:
+    """A match grown to the whole token it stops inside, so no tail of a secret is left behind."""
+    if kind in WIDENED_KINDS:
         forward = _FORWARD.match(text, end)
         end = forward.end() if forward else end
-    if kind in WIDENED_KINDS:
         backward = _BACKWARD.search(text, 0, start)
         start = backward.start() if backward else start
     return Hit(kind, start, end)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from devcopilot.core.findings import Finding
 from devcopilot.core.redaction import find_secrets
-from devcopilot.core.secret_detectors import CREDENTIAL_KINDS, looks_real
+from devcopilot.core.secret_detectors import CREDENTIAL_KINDS, SHAPE_KIND, looks_real
 from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding, line_of
 
 COMMITTED_MESSAGE = (
     "secret committed ({kind}): move it to a secret store and rotate it; it stays in the git history"
 )
-FIXTURE_KINDS = CREDENTIAL_KINDS
-"""In a test, a literal password, secret, URL password or Authorization header is a fixture; a token
-in a provider's own format never is."""
+FIXTURE_KINDS = CREDENTIAL_KINDS | {SHAPE_KIND}
+"""In a test, a literal password, secret, URL password, Authorization header or random value of no
+known format (a nonce, a cookie) is a fixture; a token in a provider's own format never is."""
 
 
 class SecretsAnalyzer:
