@@ -23,8 +23,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_W = r"[\w'\u2019-]+"
-_GAP = rf"(?:\W+{_W}){{0,5}}?\W+"
+_W = r"[\w'\u2019-]++"
+_S = r"[^\w'\u2019-]++"
+"""A word and what separates words: disjoint and possessive, so a run of dashes or quotes cannot be
+split between them in exponentially many ways (it could, and a line of dashes took minutes)."""
+_GAP = rf"(?:{_S}{_W}){{0,5}}?{_S}"
 """Up to five words between two parts of a rule."""
 
 ADDRESSEE = (
@@ -65,6 +68,31 @@ FIXED = (
 )
 """Answers that stand for a verdict without a review."""
 
+TASK = r"(?:review|audit|assessment|evaluation|analysis|scan|inspection|scrutiny|checks)"
+"""What a reviewer does to the text: the object of an exemption or a narrowing."""
+OUTPUT = (
+    r"(?:output|answer|response|reply|verdict|summary|report|assessment|evaluation|analysis|feedback"
+    r"|review|result|conclusion|comments?|remarks?|findings?)"
+)
+"""What a reviewer gives back: a sentence that dictates yours is written for a model."""
+_TASK_VERB = r"(?:review|audit|assess|evaluate)"
+"""Verbs of a reviewer's job that code comments rarely use for what code does (unlike scan, check)."""
+_SENTENCE_START = r"(?:^|[.!?:;\"'=>#/*(\[-])[\W_]*+"
+_LENIENT = (
+    r"(?:generous|lenient|gentle|kind|forgiving|charitable|soft|easy|relaxed|tolerant|permissive|light)"
+)
+EXEMPT_FROM = (
+    rf"(?:(?:\w+\s+){{0,3}}?(?:review\w*|audit\w*|scrutiny|inspection)\b"
+    rf"|{ADDRESSEE}\W+(?:\w+\W+){{0,2}}?(?:checks?|scans?|analysis)\b)"
+)
+"""What text claims to be exempt from: a review, or an AI's checks (never plain "coverage checks")."""
+_REVIEWED = (
+    rf"(?:(?:your|my|the|these|this)\s+(?:\w+\s+)?(?:{TASK}|{OUTPUT}|{VERDICTS})"
+    rf"|(?:this|these|my)\s+(?:\w+\s+)?{SUBJECTS})\b"
+)
+"""What leniency is asked for: the review, its findings, or this change (never "the socket")."""
+_LOOK_AWAY = r"(?:overlook|gloss over|look past|wave through|let slide|turn a blind eye to|let go of)"
+
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "chat-template",
@@ -90,7 +118,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "instruction-override",
         re.compile(
             rf"\b{_DROP}{_GAP}(?:previous|prior|above|earlier|preceding|original|old|existing|all|any|your|the"
-            rf"|these|those|system|other)\b(?:\W+{_W}){{0,3}}?\W+{INSTRUCTIONS}\b"
+            rf"|these|those|system|other)\b(?:{_S}{_W}){{0,3}}?{_S}{INSTRUCTIONS}\b"
             rf"|\b(?:previous|prior|above|earlier|preceding|original|old|former|all|any|your)\s+"
             rf"(?:\w+\s+){{0,2}}{INSTRUCTIONS}\s+(?:no longer apply|do(?:es)? not apply|(?:are|is) "
             rf"(?:void|obsolete|cancell?ed|revoked|suspended|lifted|outdated|replaced|superseded|null))"
@@ -103,7 +131,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             rf"\b(?:mark|treat|classify|label|rate|score|report|flag|downgrade|lower|set|consider|list|"
             rf"record|tag|file|log)\b{_GAP}(?:all|every|any|each|these|those|this|the|its|remaining)\b"
-            rf"(?:\W+{_W}){{0,3}}?\W+(?:{VERDICTS}|{SUBJECTS})\b(?:\W+{_W}){{0,4}}?\W+(?:as|to)\s+(?:an?\s+)?{MILD}\b"
+            rf"(?:{_S}{_W}){{0,3}}?{_S}(?:{VERDICTS}|{SUBJECTS})\b(?:{_S}{_W}){{0,4}}?{_S}(?:as|to)\s+(?:an?\s+)?{MILD}\b"
             rf"|\b(?:report|find|output|return|list|show)\s+(?:zero|no|0)\s+(?:\w+\s+){{0,2}}"
             rf"{VERDICTS}\b"
             rf"|\b(?:severity|risk)\s+(?:must|should|has to|needs to)\s+be\s+(?:set\s+to\s+)?{MILD}\b"
@@ -117,8 +145,13 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"|\b(?:pretend|imagine|act as if|behave as if)\s+(?:that\s+)?(?:\w+\s+){{0,4}}?"
             rf"(?:is|are|was|were|has|have|contains?)\s+(?:empty|fine|correct|safe|clean|flawless|nothing"
             rf"|no\s+(?:\w+\s+)?{VERDICTS})\b"
-            rf"|\b(?:exempt|excused|shielded)\s+from\s+(?:\w+\s+){{0,3}}?(?:review|reviews|reviewing|audit)\b"
-            rf"|\bnot subject to\s+(?:\w+\s+){{0,3}}?(?:review|reviews|reviewing|audit)\b",
+            rf"|\b(?:exempt|excused|shielded)\s+from\s+{EXEMPT_FROM}"
+            rf"|\b(?:not subject to|off[- ]limits (?:to|for))\s+{EXEMPT_FROM}"
+            rf"|\b(?:be|stay|remain)\s+(?:\w+\s+)?{_LENIENT}\s+(?:in|with|on|about|towards?)\s+{_REVIEWED}"
+            rf"|\bgo\s+(?:easy|light)\s+on\s+{_REVIEWED}"
+            rf"|\b{_LOOK_AWAY}\s+(?:\w+\s+){{0,3}}?{VERDICTS}\b"
+            rf"|\b(?:minor|small|little|trivial|these|such)\s+(?:\w+\s+)?{VERDICTS}\s+(?:do|does)(?:\s+not|n't)"
+            rf"\s+(?:really\s+)?matter\b",
             re.IGNORECASE,
         ),
     ),
@@ -128,7 +161,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"\b(?:only|just|exclusively|solely)\s+{_ANSWER}\s+(?:with\s+)?(?:the\s+(?:word|text)\s+)?"
             rf"[\"'`]?{FIXED}\b"
             rf"|\b{_ANSWER}\s+(?:with\s+)?(?:only|just|exactly|nothing (?:but|except)|solely)\b"
-            rf"(?:\W+{_W}){{0,3}}?\W*[\"'`]?{FIXED}\b"
+            rf"(?:{_S}{_W}){{0,3}}?[^\w'\u2019-]*+[\"'`]?{FIXED}\b"
             rf"|\b{_ANSWER}\b[^.\n]{{0,40}}\band nothing else\b"
             rf"|\b(?:approve|lgtm|auto-?approve|rubber-?stamp|sign off on)\s+(?:this|the|these|my)\s+"
             rf"(?:\w+\s+)?{SUBJECTS}\b"
@@ -140,10 +173,29 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"[\"'`]?{VERDICT_WORD}\b"
             rf"|\b(?:verdict|outcome|conclusion|review result|review status)\s+(?:is|=|:|will be)\s+[\"'`]?"
             rf"{VERDICT_WORD}\b"
+            rf"|\b{TASK}\s+(?:result|verdict|outcome|status|conclusion)\b(?:{_S}{_W}){{0,5}}?{_S}"
+            rf"(?:is|=|:|will be|must be)\s+[\"'`]?{VERDICT_WORD}\b"
+            rf"|\byour\s+(?:\w+\s+){{0,2}}?{OUTPUT}\s+"
+            rf"(?:must|should|shall|has to|have to|needs? to|is to|will)\s+(?:\w+\s+)?"
+            rf"(?:be|say|read|contain|consist|include|state|show|match|equal)\b"
+            rf"|\b(?:use|take|copy|paste|put|insert|write|return)\b[^.\n]{{0,40}}?\b(?:as|into|in)\s+your\s+"
+            rf"(?:\w+\s+)?{OUTPUT}\b"
+            rf"|\b(?:format|structure|phrase|word)\s+your\s+(?:\w+\s+){{0,2}}?{OUTPUT}\s+(?:as|like)\b"
+            rf"|\b(?:output|repeat|print|return|copy|echo|reproduce)\s+(?:it|this|that|the following)\s+"
+            rf"(?:verbatim|word for word|as is)\b"
             rf"|\b(?:translate|summari[sz]e|condense|reduce|convert|compress|boil down|turn)\b[^.\n]{{0,50}}?"
             rf"\b(?:into|to|as)\s+(?:the\s+|a\s+)?(?:single\s+|one\s+)?(?:word\s+)?[\"'`]?{VERDICT_WORD}\b"
-            rf"|\b(?:tell|describe|call|present|portray|summari[sz]e|rate|grade)\b(?:\W+{_W}){{0,6}}?\W+"
+            rf"|\b(?:tell|describe|call|present|portray|summari[sz]e|rate|grade)\b(?:{_S}{_W}){{0,6}}?{_S}"
             rf"(?:as\s+|is\s+)?(?:perfect|flawless|bug-?free|impeccable|excellent|10/10|production-ready)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "scope-limit",
+        re.compile(
+            rf"{_SENTENCE_START}(?:please\s+)?(?:only|just|solely|merely)\s+{_TASK_VERB}\b"
+            rf"|{_SENTENCE_START}(?:please\s+)?{_TASK_VERB}\s+(?:only|just|solely|merely)\b"
+            rf"|\b{_TASK_VERB}\b[^.\n]{{0,60}}?,?\s+(?:and\s+)?nothing (?:else|more)\b",
             re.IGNORECASE,
         ),
     ),
@@ -153,7 +205,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"{ADDRESSEE}[^\n]{{0,80}}?\b(?:{_SILENCE}|{_DROP}\s+(?:this|the|these|it)\b|approve|stay silent"
             rf"|keep quiet|say nothing|look away|pass (?:this|it)|let (?:this|it) (?:pass|through)|trust)"
             rf"|@(?:ai|llm|bot|copilot|gpt|claude|gemini|review(?:er|bot)?)[\w-]*\s+(?:skip|ignore|disable|approve"
-            rf"|off|pass|silence)"
+            rf"|off|pass|silence|exclude)"
+            rf"|\b[\w-]*(?:ai|llm|gpt|copilot|bot)[-_]?review\w*\s*[:=]\s*(?:disabled?|off|skip|ignore|false|none)\b"
             rf"|\b(?:note|message|instructions?|attention|hey|dear)\s+(?:to|for)?\s*(?:the\s+|any\s+|all\s+)?"
             rf"{ADDRESSEE}\s*[:,!-]",
             re.IGNORECASE,
@@ -169,10 +222,18 @@ class Injection:
     end: int
 
 
+WINDOW = 2_000
+"""Characters a rule searches at once: a move is one sentence, so a very long line (minified code,
+a JSON blob) is searched in overlapping windows, in time linear in its length."""
+OVERLAP = 400
+
+
 def find_injection(line: str) -> Injection | None:
     """The first rule the line breaks, or ``None``."""
-    for family, rule in RULES:
-        match = rule.search(line)
-        if match is not None:
-            return Injection(family, match.start(), match.end())
+    for offset in range(0, max(len(line) - OVERLAP, 1), WINDOW - OVERLAP):
+        window = line[offset : offset + WINDOW]
+        for family, rule in RULES:
+            match = rule.search(window)
+            if match is not None:
+                return Injection(family, offset + match.start(), offset + match.end())
     return None
