@@ -200,7 +200,7 @@ HELD_BACK_5: dict[str, Format] = {
 """A fifth held-back set, written before the token-shape and key-name rules, measured once at the end."""
 LEFTOVER = 12
 """A piece of a secret this long left in redacted text is a leak (a service's prefix is shorter)."""
-NEUTRAL_CONTEXTS = ('value = "{}"', "send('{}')", "    {},", "- {}", "{}")
+NEUTRAL_CONTEXTS = ('value = "{}"', "send('{}')", "    {},", "- {}", "{}", "+{}")
 
 
 # Injection phrasings: families of moves, each with its own vocabulary, filled at random.

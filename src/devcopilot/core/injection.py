@@ -204,6 +204,11 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             rf"{ADDRESSEE}[^\n]{{0,80}}?\b(?:{_SILENCE}|{_DROP}\s+(?:this|the|these|it)\b|approve|stay silent"
             rf"|keep quiet|say nothing|look away|pass (?:this|it)|let (?:this|it) (?:pass|through)|trust)"
+            rf"|(?:{_SENTENCE_START}|\band\s+)(?:please\s+)?(?:say|write|report)\s+nothing\s+"
+            rf"(?:about|on|regarding|of)\b"
+            rf"|\b(?:keep|leave)\b[^.\n]{{0,40}}?\bout of\s+(?:the|your)\s+(?:\w+\s+)?{OUTPUT}\b"
+            rf"|\b(?:do not|don't|never)\s+(?:mention|bring up|point out|comment on|call out)\s+"
+            rf"(?:the|these|this|any|its|those)\s+(?:\w+\s+)?{VERDICTS}\b"
             rf"|@(?:ai|llm|bot|copilot|gpt|claude|gemini|review(?:er|bot)?)[\w-]*\s+(?:skip|ignore|disable|approve"
             rf"|off|pass|silence|exclude)"
             rf"|\b[\w-]*(?:ai|llm|gpt|copilot|bot)[-_]?review\w*\s*[:=]\s*(?:disabled?|off|skip|ignore|false|none)\b"

@@ -28,7 +28,8 @@ RUN = re.compile(r"(?<![\w\-+/=.:~])[\w\-+/=.:~]{20,600}(?![\w\-+/=.:~])", re.AS
 """A token candidate: characters tokens are made of, between characters they never hold."""
 READABLE = re.compile(r"[g-zG-Z]")
 """A letter no hex digit is: a prefix holding one is a name (``PMAK-``), not another digest (``a1..b2``)."""
-PARTS = re.compile(r"[^_\-]+")
+PARTS = re.compile(r"[^_\-+/=]+")
+"""A body's pieces: a diff's ``+`` or a path's ``/`` glued to a token is not part of it."""
 PART_SEPARATORS = re.compile(r"[_\-]")
 CHUNKS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 MIN_MIXED = 20
@@ -37,6 +38,10 @@ MIN_HEX = 32
 MAX_MIXED_CHUNK = 3.2
 """Mean chunk length of a mixed-case body: random text stays near 2, identifiers are words (4+)."""
 MAX_SINGLE_CASE_CHUNK = 4.0
+VOWELS = frozenset("aeiouy")
+MAX_RANDOM_VOWELS = 0.25
+"""Share of vowels among a body's letters: about 23% in random letters, nearer 40% in words, so a
+single-case body with long letter runs but few vowels is still random, not an identifier."""
 MIN_BITS = 3.5
 MIN_CLASS_COUNT = 4
 DIGEST_WORDS = re.compile(
@@ -141,10 +146,12 @@ def _random_single_case(part: str) -> bool:
         return False
     digits = sum(c.isdigit() for c in part)
     chunks = CHUNKS.findall(part)
+    letters = [c for c in part.lower() if c.isalpha()]
+    unspoken = sum(c in VOWELS for c in letters) / max(len(letters), 1) <= MAX_RANDOM_VOWELS
     return (
         digits >= MIN_CLASS_COUNT
-        and len(part) - digits >= MIN_CLASS_COUNT
-        and len(part) / len(chunks) <= MAX_SINGLE_CASE_CHUNK
+        and len(letters) >= MIN_CLASS_COUNT
+        and (len(part) / len(chunks) <= MAX_SINGLE_CASE_CHUNK or unspoken)
         and entropy(part) >= MIN_BITS
     )
 
