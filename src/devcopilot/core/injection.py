@@ -91,6 +91,11 @@ _REVIEWED = (
     rf"|(?:this|these|my)\s+(?:\w+\s+)?{SUBJECTS})\b"
 )
 """What leniency is asked for: the review, its findings, or this change (never "the socket")."""
+_DISCREDITED = (
+    r"(?:a\s+)?(?:wrong|incorrect|invalid|mistaken|mistake|noise|false|bogus|spurious|unwarranted|unnecessary"
+    r"|redundant|pointless)\b"
+)
+"""What text claims of findings before they are made: a reviewer is being told to make none."""
 _LOOK_AWAY = r"(?:overlook|gloss over|look past|wave through|let slide|turn a blind eye to|let go of)"
 
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -187,6 +192,25 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"\b(?:into|to|as)\s+(?:the\s+|a\s+)?(?:single\s+|one\s+)?(?:word\s+)?[\"'`]?{VERDICT_WORD}\b"
             rf"|\b(?:tell|describe|call|present|portray|summari[sz]e|rate|grade)\b(?:{_S}{_W}){{0,6}}?{_S}"
             rf"(?:as\s+|is\s+)?(?:perfect|flawless|bug-?free|impeccable|excellent|10/10|production-ready)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "pre-empted-findings",
+        re.compile(
+            rf"\b(?:any|every|all|each)\s+(?:\w+\s+){{0,2}}?(?:{VERDICTS}|comments?|remarks?|reports?|flags?)\s+"
+            rf"(?:about|on|regarding|against|for)\s+(?:it|this|these|them|the code|this \w+)\b"
+            rf"[^.;\n]{{0,30}}?\b(?:would|will|is|are)\s+(?:be\s+)?{_DISCREDITED}"
+            rf"|\b(?:reporting|flagging|raising|listing|mentioning|repeating)\s+(?:\w+\s+){{0,4}}?"
+            rf"(?:is|are|would be)\s+{_DISCREDITED}"
+            rf"|^(?=[^\n]*\b(?:already|previously)\s+(?:been\s+)?(?:discussed|reviewed|approved|agreed|settled"
+            rf"|signed off|vetted|audited)\b|[^\n]*\bagreed (?:on|upon)\b)"
+            rf"(?=[^\n]*\b(?:no|without)\s+(?:\w+\s+)?(?:comments?|remarks?|feedback|findings?)\b)"
+            rf"|\b(?:treat|consider|regard|read)\s+(?:this|the|these|everything|all)\s+(?:\w+\s+){{0,3}}?as\s+"
+            rf"(?:plain\s+)?(?:documentation|prose|plain text|data only)\b[^.\n]{{0,60}}?"
+            rf"(?:\b(?:not|never|no need to)\s+(?:{_TASK_VERB}|analy[sz]e|scan|check|inspect)|\bout of scope)"
+            rf"|\b(?:out of scope|off[- ]limits|not in scope)\s+(?:for|to)\s+(?:the\s+|any\s+|all\s+)?"
+            rf"{ADDRESSEE}",
             re.IGNORECASE,
         ),
     ),
