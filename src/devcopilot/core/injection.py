@@ -244,6 +244,64 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+READER = re.compile(
+    rf"\b(?:you|your|yourself|you're|you'll|let's|AI|LLMs?|assistants?|bots?|copilots?|reviewers?)\b"
+    rf"|{_SENTENCE_START}(?:roleplay|role-play|pretend|imagine)\b",
+    re.IGNORECASE,
+)
+"""The reader spoken to: second person, an AI, a reviewer (not "model" or "agent", which code means
+otherwise)."""
+OUTCOME = re.compile(
+    rf"\b(?:{VERDICTS}|nitpicks?|comments?|remarks?|critique|criticism|verdict|approv\w*|sign(?:s|ed)? off"
+    rf"|review\w*|flag(?:s|ged|ging)?|raise[sd]?|report(?:s|ed|ing)?|check(?:s|ing)?|correctness)\b",
+    re.IGNORECASE,
+)
+"""What the reader produces: findings, comments, a verdict, an approval."""
+PUSH = re.compile(
+    r"\b(?:never|zero|none|nothing|minimum|minimal|fewest|as few|skip|hide|conceal|reveal|suppress|omit"
+    r"|quiet|silent|trusted|for granted|reuse|instead of|without (?:reading|checking|looking)"
+    r"|(?:do not|don't|need not|needn't|must not|mustn't|no need to|not need to|no time to)\s+(?:\w+\s+)?"
+    r"(?:check|review|report|flag|raise|mention|comment|critique|quote|look|read|verify|audit))\b|\$\d+",
+    re.IGNORECASE,
+)
+"""A push toward fewer, milder, hidden or fixed findings."""
+SENTENCE = re.compile(r"[^.!?;\n]+")
+
+
+@dataclass(frozen=True)
+class _Span:
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+
+class _ReaderSteering:
+    """A sentence that speaks to the reader, about what it reports, with a push toward less of it.
+
+    The three word families are broad and each is common alone; together, in one sentence, they
+    are rare outside text written to steer a reviewer ("you don't need to check it", "report as
+    few as possible", "skip the nitpicks and approve"), so a phrasing no rule names is still found.
+    """
+
+    def search(self, text: str) -> _Span | None:
+        for sentence in SENTENCE.finditer(text):
+            words = sentence.group(0)
+            if READER.search(words) and PUSH.search(words):
+                outcome = OUTCOME.search(words)
+                if outcome is not None:
+                    return _Span(sentence.start(), sentence.end())
+        return None
+
+
+FAMILY_RULES: tuple[tuple[str, _ReaderSteering], ...] = (("reader-steering", _ReaderSteering()),)
+"""Checked after ``RULES``: the named moves first, so a line is reported by its most precise family."""
+
+
 @dataclass(frozen=True)
 class Injection:
     family: str
@@ -261,7 +319,7 @@ def find_injection(line: str) -> Injection | None:
     """The first rule the line breaks, or ``None``."""
     for offset in range(0, max(len(line) - OVERLAP, 1), WINDOW - OVERLAP):
         window = line[offset : offset + WINDOW]
-        for family, rule in RULES:
+        for family, rule in (*RULES, *FAMILY_RULES):
             match = rule.search(window)
             if match is not None:
                 return Injection(family, offset + match.start(), offset + match.end())
