@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 _W = r"[\w'\u2019-]++"
 _S = r"[^\w'\u2019-]++"
@@ -298,8 +299,18 @@ class _ReaderSteering:
         return None
 
 
-FAMILY_RULES: tuple[tuple[str, _ReaderSteering], ...] = (("reader-steering", _ReaderSteering()),)
-"""Checked after ``RULES``: the named moves first, so a line is reported by its most precise family."""
+class _Found(Protocol):
+    def start(self) -> int: ...
+
+    def end(self) -> int: ...
+
+
+class _Rule(Protocol):
+    def search(self, string: str, /) -> _Found | None: ...
+
+
+ALL_RULES: tuple[tuple[str, _Rule], ...] = (*RULES, ("reader-steering", _ReaderSteering()))
+"""The named moves first, so a line is reported by its most precise family."""
 
 
 @dataclass(frozen=True)
@@ -319,7 +330,7 @@ def find_injection(line: str) -> Injection | None:
     """The first rule the line breaks, or ``None``."""
     for offset in range(0, max(len(line) - OVERLAP, 1), WINDOW - OVERLAP):
         window = line[offset : offset + WINDOW]
-        for family, rule in (*RULES, *FAMILY_RULES):
+        for family, rule in ALL_RULES:
             match = rule.search(window)
             if match is not None:
                 return Injection(family, offset + match.start(), offset + match.end())
