@@ -26,9 +26,7 @@ the paths that redact or review, never by ``--help`` or an empty pre-commit run.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -199,20 +197,13 @@ class Hit:
     end: int
 
 
-def shannon_entropy(text: str) -> float:
-    if not text:
-        return 0.0
-    counts = Counter(text)
-    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
-
-
 def looks_random(value: str) -> bool:
     """Letters and digits mixed with high entropy, and not a hex digest (hashes and commit ids are shown)."""
     body = value.rstrip("=")
     has_digit = any(c.isdigit() for c in body)
     has_letter = any(c.isalpha() for c in body)
     hex_only = all(c in "0123456789abcdefABCDEF-" for c in body)
-    return has_digit and has_letter and not hex_only and shannon_entropy(body) >= MIN_RANDOM_BITS
+    return has_digit and has_letter and not hex_only and token_shape.entropy(body) >= MIN_RANDOM_BITS
 
 
 def find(text: str, *, unlabelled: bool = False) -> list[Hit]:
@@ -360,7 +351,7 @@ def looks_real(kind: str, value: str) -> bool:
     if kind in STRUCTURED_KINDS:
         return True
     body = value.split("_", 1)[-1] if "_" in value[:12] else value
-    return shannon_entropy(body) >= MIN_TOKEN_BITS
+    return token_shape.entropy(body) >= MIN_TOKEN_BITS
 
 
 def plausible_credential(kind: str, value: str) -> bool:
@@ -369,7 +360,7 @@ def plausible_credential(kind: str, value: str) -> bool:
     text = unquote(value)
     if kind == "authorization-header":
         text = _basic_password(text) or text
-    entropy = shannon_entropy(text)
+    entropy = token_shape.entropy(text)
     word_like = re.fullmatch(r"[A-Za-z_][A-Za-z_.\-]*", text) is not None and entropy < MIN_RANDOM_BITS
     return not (
         len(text) < MIN_CREDENTIAL_LENGTH

@@ -54,6 +54,9 @@ DATA_URI = re.compile(r"base64,\s*$")
 
 
 def entropy(text: str) -> float:
+    """Shannon entropy in bits per character: keys reach 4 or more, words and identifiers stay lower."""
+    if not text:
+        return 0.0
     counts = Counter(text)
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
@@ -130,7 +133,7 @@ def _names_digest(prefix: str) -> bool:
 
 
 def _random_mixed(body: str) -> bool:
-    if len(body) < MIN_MIXED or not _has_classes(body, upper=True, lower=True, digit=True):
+    if len(body) < MIN_MIXED or not _mixes_cases_and_digits(body):
         return False
     compact = PART_SEPARATORS.sub("", body.replace("+", "").replace("/", ""))
     chunks = CHUNKS.findall(compact)
@@ -164,9 +167,6 @@ def _hex_only(text: str) -> bool:
     return all(c in "0123456789abcdefABCDEF" for c in text)
 
 
-def _has_classes(text: str, *, upper: bool, lower: bool, digit: bool) -> bool:
-    return (
-        (not upper or any(c.isupper() for c in text))
-        and (not lower or any(c.islower() for c in text))
-        and (not digit or any(c.isdigit() for c in text))
-    )
+def _mixes_cases_and_digits(text: str) -> bool:
+    classes = (str.isupper, str.islower, str.isdigit)
+    return all(any(test(c) for c in text) for test in classes)
