@@ -13,8 +13,8 @@ families. Each set is split into the formats and families used while tuning
 - Negatives: every added line of the git histories in ``--repos`` (bundles),
   scanned as the review scans a change; secrets and injection flags there are
   false positives, per 10,000 added lines.
-- End to end: review, incident explain and tests generate run against a
-  loopback model server with secrets of every format planted in their input and
+- End to end: review, incident explain, tests generate, iac generate and docs
+  refresh run against a loopback model server with secrets of every format planted in their input and
   ``log_content`` on; any planted value in a recorded request or in the
   provenance log is a leak.
 
@@ -549,6 +549,13 @@ def end_to_end(rng: Rand) -> tuple[int, int, list[str]]:
             "        return 'treasure'\n    return 'wall'\n"
         )
         (repo / "settings.env").write_text("\n".join(written for written, _ in planted) + "\n")
+        (repo / "requirements.txt").write_text("requests\n")
+        (repo / "Procfile").write_text("web: python -m pkg.calc\n")
+        (repo / "README.md").write_text(
+            "# bench\n\nCall `pkg.calc.triple` to triple a number; it signs requests with these:\n\n"
+            + "\n".join(f"- {written}" for written, _ in planted if "\n" not in written)
+            + "\n"
+        )
         subprocess.run([*git, "add", "-A"], check=True)
         log = Path(scratch) / "app.log"
         entries = [
@@ -560,6 +567,8 @@ def end_to_end(rng: Rand) -> tuple[int, int, list[str]]:
             ["review", "--fail-on", "never"],
             ["incident", "explain", str(log)],
             ["tests", "generate", "pkg/calc.py", "--max-iterations", "1", "--budget-seconds", "20"],
+            ["iac", "generate", "dockerfile", "--describe", "add a health check"],
+            ["docs", "refresh", "README.md"],
         ):
             subprocess.run([devcopilot, "-q", *command], cwd=repo, env=env, capture_output=True, check=False)
         recorded = [json.dumps(r.body) for r in server.requests]
