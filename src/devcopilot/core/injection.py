@@ -273,18 +273,6 @@ PUSH = re.compile(
 SENTENCE = re.compile(r"[^.!?;\n]+")
 
 
-@dataclass(frozen=True)
-class _Span:
-    begin: int
-    finish: int
-
-    def start(self) -> int:
-        return self.begin
-
-    def end(self) -> int:
-        return self.finish
-
-
 class _ReaderSteering:
     """A sentence that speaks to the reader, about what it reports, with a push toward less of it.
 
@@ -293,24 +281,17 @@ class _ReaderSteering:
     few as possible", "skip the nitpicks and approve"), so a phrasing no rule names is still found.
     """
 
-    def search(self, text: str) -> _Span | None:
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first such sentence: its match spans the whole sentence."""
         for sentence in SENTENCE.finditer(text):
             words = sentence.group(0)
-            if READER.search(words) and PUSH.search(words):
-                outcome = OUTCOME.search(words)
-                if outcome is not None:
-                    return _Span(sentence.start(), sentence.end())
+            if READER.search(words) and PUSH.search(words) and OUTCOME.search(words):
+                return sentence
         return None
 
 
-class _Found(Protocol):
-    def start(self) -> int: ...
-
-    def end(self) -> int: ...
-
-
 class _Rule(Protocol):
-    def search(self, string: str, /) -> _Found | None: ...
+    def search(self, string: str, /) -> re.Match[str] | None: ...
 
 
 ALL_RULES: tuple[tuple[str, _Rule], ...] = (*RULES, ("reader-steering", _ReaderSteering()))

@@ -88,7 +88,8 @@ def _not_a_secret(run: str, before: str) -> bool:
 
 def _in_block(text: str, line_start: int, line_end: int, match: re.Match[str]) -> bool:
     """Whether the run is a whole line of a base64 block: a neighbouring line is one of the same length."""
-    if text[line_start : match.start()].strip() or text[match.end() : max(line_end, match.end())].strip():
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if line.strip() != match.group(0):
         return False
     previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
     previous = text[previous_start : max(line_start - 1, 0)].strip() if line_start else ""
