@@ -5,7 +5,9 @@ tool generates tests with the same 60-second budget, and each tool's output
 is then run the same way: five times, in five seeded random orders, under
 coverage.py with branch measurement of the target module only. Printed per
 module and as means: line, branch and combined coverage, the pass rate over
-the five runs, and each tool's wall time.
+the five runs, and each tool's wall time. Unless ``--no-mutmut``, mutmut 3 then
+judges each tool's tests: the share of the module's mutants (capped at
+``--mutants``, drawn with a fixed seed) they kill (``mutation_judge``).
 
 Pynguin runs in its own virtualenv (``--pynguin-venv``, created on first use
 with pynguin==0.48.0 and the same versions of the target packages) with
@@ -35,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from mutation_judge import ensure_mutmut, score
 
 MODULES = [
     "jinja2.tests",
@@ -290,6 +294,42 @@ def verify_time(module: str, suite: Path, project_repo: Path, samples: int) -> d
     }
 
 
+def judge_tool(
+    tool_name: str, generate: Any, repo: Path, *, module: str, target: Path, mutmut: Path | None, mutants: int
+) -> dict[str, Any]:
+    """One tool's tests for one module: generated, measured five times, judged by mutmut; printed."""
+    produced, seconds, problem = generate()
+    figures = (
+        measure(repo, produced, target)
+        if produced
+        else {"combined": 0.0, "lines": 0.0, "branches": 0.0, "pass_rate": 0.0, "tests_per_run": 0}
+    )
+    killed = ""
+    if mutmut is not None:
+        judged = score(mutmut, module, target, produced, cap=mutants, seed=0) if produced else None
+        figures["mutation"] = judged["score"] if judged and judged["score"] is not None else 0.0
+        figures["mutants"] = judged["mutants"] if judged else 0
+        killed = f"mutants killed {figures['mutation']:5.1f}% of {figures['mutants']} "
+    print(f"{module:28} {tool_name:12} {figures['combined']:5.1f}% (lines {figures['lines']:5.1f}%, branches {figures['branches']:5.1f}%) "
+          f"pass {figures['pass_rate']:5.1f}% tests {figures['tests_per_run']:3d} in {seconds:6.1f} s {killed}{problem[:80]}", flush=True)  # fmt: skip
+    return {
+        **figures,
+        "seconds": round(seconds, 1),
+        "file": str(produced) if produced else None,
+        "problem": problem,
+    }
+
+
+def compare_mutation(rows: list[dict[str, Any]], tools_seen: list[str]) -> None:
+    killed = {t: statistics.mean(r[t]["mutation"] for r in rows) for t in tools_seen}
+    print("mean mutation score (mutmut): " + ", ".join(f"{t} {killed[t]:.1f}%" for t in tools_seen))
+    for peer in (t for t in tools_seen if t != "devcopilot"):
+        ahead = [
+            r["module"] for r in rows if r[peer]["mutation"] > r.get("devcopilot", {}).get("mutation", 0.0)
+        ]
+        print(f"modules where {peer} kills more mutants: {', '.join(ahead) or 'none'}")
+
+
 def compare(rows: list[dict[str, Any]], means: dict[str, float], times: dict[str, float]) -> None:
     """Print devcopilot's figures against each peer measured in the same run."""
     print(
@@ -322,6 +362,17 @@ def main() -> int:
     )
     parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
     parser.add_argument("--verify-samples", type=int, default=9)
+    parser.add_argument(
+        "--no-mutmut",
+        action="store_true",
+        help="Skip the mutation score (mutmut 3 judges every tool's tests).",
+    )
+    parser.add_argument(
+        "--mutants", type=int, default=150, help="Mutants per module the judge runs (seeded)."
+    )
+    parser.add_argument(
+        "--mutmut-venv", type=Path, default=Path.home() / ".cache/devcopilot-bench/mutmut-3.8.1"
+    )
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
     args = parser.parse_args()
     args.modules = args.modules or SETS[args.set]
@@ -329,6 +380,8 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="bench-tests-"))
     repo = workspace(root)
     pynguin = ensure_pynguin(args.pynguin_venv) if "pynguin" in args.tools else None
+    mutmut = None if args.no_mutmut else ensure_mutmut(args.mutmut_venv)
+    started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     for module in args.modules:
         target = module_file(module)
@@ -339,20 +392,15 @@ def main() -> int:
             "pynguin": lambda m=module: run_pynguin(pynguin, repo, m, args.budget),
         }
         for tool in args.tools:
-            produced, seconds, problem = generators[tool]()
-            figures = (
-                measure(repo, produced, target)
-                if produced
-                else {"combined": 0.0, "lines": 0.0, "branches": 0.0, "pass_rate": 0.0, "tests_per_run": 0}
+            row[tool] = judge_tool(
+                tool,
+                generators[tool],
+                repo,
+                module=module,
+                target=target,
+                mutmut=mutmut,
+                mutants=args.mutants,
             )
-            row[tool] = {
-                **figures,
-                "seconds": round(seconds, 1),
-                "file": str(produced) if produced else None,
-                "problem": problem,
-            }
-            print(f"{module:28} {tool:12} {figures['combined']:5.1f}% (lines {figures['lines']:5.1f}%, branches {figures['branches']:5.1f}%) "
-                  f"pass {figures['pass_rate']:5.1f}% tests {figures['tests_per_run']:3d} in {seconds:6.1f} s {problem[:80]}", flush=True)  # fmt: skip
         rows.append(row)
 
     tools_seen = [t for t in TOOLS if t in args.tools]
@@ -367,6 +415,9 @@ def main() -> int:
     times = {t: statistics.mean(r[t]["seconds"] for r in rows) for t in tools_seen}
     print("\nmean line+branch coverage: " + ", ".join(f"{t} {means[t]:.1f}%" for t in tools_seen))
     print("mean wall time per module: " + ", ".join(f"{t} {times[t]:.1f} s" for t in tools_seen))
+    if mutmut is not None:
+        compare_mutation(rows, tools_seen)
+    print(f"benchmark wall time: {time.perf_counter() - started:.0f} s")
     if "devcopilot" in means:
         compare(rows, means, times)
 

@@ -317,7 +317,8 @@ def test_pure_module_gets_kept_tests_of_every_kind_and_full_coverage(
     assert report["coverage_after"]["branch_percent"] == 100.0
     kinds = {t["kind"] for t in report["kept"]}
     assert {"property", "docstring", "round-trip", "characterization"} <= kinds
-    assert all(t["adds"] > 0 for t in report["kept"])
+    # Each kept test adds coverage, or fails on a mutant of the code that no other kept test fails on.
+    assert all(t["adds"] > 0 or re.fullmatch(r"kills \d+ mutants .*", t["detail"]) for t in report["kept"])
     assert report["written"] is True
     written = (repo / "tests/test_text.py").read_text()
     assert "from hypothesis import given" in written
@@ -674,3 +675,52 @@ def test_the_job_run_record_carries_the_counts(
     assert run["tests.possible_bugs"] == 3  # mean, label and balance
     assert run["tests.kept"] >= 1
     assert run["tests.coverage_after"] > run["tests.coverage_before"]
+
+
+CALENDAR = '''\
+"""Calendar helpers: one path each, many answers."""
+
+
+def is_leap(year: int) -> bool:
+    """Whether ``year`` is a leap year in the Gregorian calendar."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if is_leap(year) else 28
+    if month in (4, 6, 9, 11):
+        return 30
+    return 31
+'''
+MUTATION_FLOOR = 85.0
+"""The kept tests' share of the calendar module's mutants killed: 93% when this floor was set."""
+
+
+def test_tests_are_kept_for_the_mutants_they_kill_and_mutation_reports_the_survivors(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/cal.py": CALENDAR}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/cal.py", "--mutation", "--write")
+    assert code == 0, stderr
+    # days_in_month's tests reach every line of is_leap: a leap-year test adds no coverage, yet
+    # pinning a few years is what notices `%` turned into `/` or 400 into 401.
+    leap = [t for t in report["kept"] if t["function"] == "is_leap"]
+    assert leap and all(t["adds"] == 0 and t["detail"].startswith("kills ") for t in leap)
+    written = (repo / "tests/test_cal.py").read_text()
+    assert re.search(r"assert is_leap\(\d+\) is (True|False)", written)
+    assert report["mutation_score"] >= MUTATION_FLOOR
+    by_function = {f["function"]: f for f in report["mutation"]}
+    assert set(by_function) == {"is_leap", "days_in_month"}
+    for figures in by_function.values():
+        assert figures["mutants"] == figures["killed"] + len(figures["surviving"])
+        assert all(re.fullmatch(r"line \d+: .+", mutant) for mutant in figures["surviving"])
+    assert_written_tests_pass(repo, "tests/test_cal.py", len(report["kept"]), 3)
+
+    text = cli("tests", "generate", "pkg/cal.py", "--mutation", "--no-model", "--out", "tests/test_more.py")
+    assert text.code == 0, text.stderr
+    assert re.search(r"^mutants: the kept tests kill \d+ of \d+ \(\d+\.\d%\)$", text.stdout, re.MULTILINE)
+    assert re.search(r"^  is_leap: \d+ of \d+ killed", text.stdout, re.MULTILINE)
+    # Without --mutation the report says nothing of mutants.
+    _, [plain], _ = generate(cli, "pkg/cal.py", "--out", "tests/test_plain.py")
+    assert plain["mutation"] is None

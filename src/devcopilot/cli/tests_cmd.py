@@ -46,13 +46,17 @@ def generate(
         3, "--max-iterations", min=1, help="Model rounds: the first plus repairs."
     ),
     budget_seconds: float = typer.Option(60.0, "--budget-seconds", min=1.0, help="Wall time per module."),
+    mutation: bool = typer.Option(
+        False, "--mutation", help="Report the mutants the kept tests let survive, per function."
+    ),
     output: str = typer.Option("text", "--format", help="text or json."),
     as_json: JsonOption = False,
     fail_on: str = typer.Option(
         "error", "--fail-on", help="error: exit 1 when a generated test shows a possible bug; never."
     ),
 ) -> None:
-    """Generate tests for TARGET; each is kept only if it passes 5 random-order runs and adds coverage.
+    """Generate tests for TARGET; each is kept only if it passes 5 random-order runs and adds coverage
+    or fails on a mutant of the code that no other kept test fails on.
 
     Exit 1 when a generated test shows a possible bug (unless --fail-on never).
     """
@@ -74,6 +78,7 @@ def generate(
         write=write,
         max_iterations=max_iterations,
         budget_seconds=budget_seconds,
+        mutation=mutation,
     )
     finished = run_command(
         "tests",

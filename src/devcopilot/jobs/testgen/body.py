@@ -52,8 +52,11 @@ def documented_raises(docstring: str) -> set[str]:
     return {n.rsplit(".", 1)[-1] for n in names}
 
 
+ARITHMETIC = (ast.Mod, ast.FloorDiv, ast.Div, ast.Mult, ast.Add, ast.Sub)
+
+
 def compared_constants(node: ast.AST) -> list[str]:
-    """Literal values the function compares with, slices on, or tests membership in."""
+    """Literal values the function compares with, computes with, slices on, or tests membership in."""
     seen: dict[str, None] = {}
 
     def add(value: object) -> None:
@@ -77,6 +80,10 @@ def compared_constants(node: ast.AST) -> list[str]:
                         add(const)
         elif isinstance(child, ast.Subscript) and isinstance(child.slice, ast.Constant):
             add(child.slice.value)
+        elif isinstance(child, ast.BinOp) and isinstance(child.op, ARITHMETIC):
+            for side in (child.left, child.right):  # `year % 400`: 400 is where the answer turns
+                if isinstance(side, ast.Constant) and isinstance(side.value, int | float):
+                    add(side.value)
     return list(seen)
 
 

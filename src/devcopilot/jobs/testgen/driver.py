@@ -17,6 +17,7 @@ runs alone, so what one call registers in a class-level table must not shape
 what the next one is seen to do.
 ``pytest`` runs test files in an order shuffled by the request's seed, each
 test in its own coverage context, and records every test's outcome.
+``mutants`` runs tests against mutants of the target (``mutant_run``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,10 @@ def main(argv: list[str]) -> int:
     try:
         if request["mode"] == "probe":
             probe(request, out, coverage_obj)
+        elif request["mode"] == "mutants":
+            from devcopilot.jobs.testgen.mutant_run import run_mutants  # noqa: PLC0415 - that mode only
+
+            run_mutants(request, lambda record: emit(out, record), timer)
         else:
             run_pytest(request, out, coverage_obj)
     finally:

@@ -17,22 +17,17 @@ from devcopilot.core.runner import JobRun
 from devcopilot.core.sandbox import RunResult, Sandbox
 from devcopilot.jobs.testgen.calls import Call, function_calls, init_calls, random_calls
 from devcopilot.jobs.testgen.candidates import KINDS, Candidate
-from devcopilot.jobs.testgen.compose import compose, diff
+from devcopilot.jobs.testgen.compose import compose
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context, segments
 from devcopilot.jobs.testgen.generate import Observation, Writer
 from devcopilot.jobs.testgen.metamorphic import permutation_tests
+from devcopilot.jobs.testgen.mutation import MutationJudge
+from devcopilot.jobs.testgen.oracles import value_pins
 from devcopilot.jobs.testgen.probe import Prober, ProbeResult
-from devcopilot.jobs.testgen.report import (
-    CoverageFigures,
-    FunctionGap,
-    GapsReport,
-    PossibleBug,
-    TestOutcome,
-    TestsReport,
-    TestsRun,
-)
+from devcopilot.jobs.testgen.report import CoverageFigures, FunctionGap, GapsReport, TestsReport, TestsRun
+from devcopilot.jobs.testgen.results import build_report
 from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec, locate, read_module, select_changed
-from devcopilot.jobs.testgen.verify import TEST_TIMEOUT_S, Verdict, Verifier, count_statuses
+from devcopilot.jobs.testgen.verify import TEST_TIMEOUT_S, Verifier
 
 log = logging.getLogger("devcopilot.tests")
 DRIVER = "devcopilot.jobs.testgen.driver"
@@ -57,6 +52,8 @@ class GenerateOptions:
     max_iterations: int = 3
     budget_seconds: float = 60.0
     coverage_target: float = 90.0
+    mutation: bool = False
+    """Report the mutants the kept tests let survive (they steer which tests are kept either way)."""
 
 
 @dataclass
@@ -268,6 +265,7 @@ def generate_for(
             deadline=deadline,
             baseline=suite_hits | probe.import_hits,
         )
+        verifier.mutation = mutation_judge(bench, probe)
         candidates = engine_candidates(writer, spec, probe, verifier.seen, bench.shape)
         verdicts = verifier.judge(candidates)
         router = run.router()
@@ -281,18 +279,41 @@ def generate_for(
             verdicts += rounds.verdicts
             if outcome.warning:
                 log.warning("%s; the engine's tests are reported", outcome.warning)
+        if options.mutation:
+            verifier.settle_mutants()
         text = (
             compose(existing, in_reading_order(verifier.kept, spec), spec.module)
             if verifier.kept
             else (existing or "")
         )
-    report = build_report(spec, options, test_path, existing, text, suite_hits, verifier, verdicts, probe)
+    report = build_report(
+        spec, options.target, test_path, existing, text, suite_hits, verifier, verdicts, probe
+    )
     report = report.model_copy(update={"seconds": round(time.perf_counter() - started, 2)})
+    if options.mutation and verifier.mutation is not None:
+        report = report.model_copy(update={"mutation": verifier.mutation.summary()})
     if options.write and verifier.kept:
         existing_file.parent.mkdir(parents=True, exist_ok=True)
         existing_file.write_text(text, encoding="utf-8")
         report = report.model_copy(update={"written": True})
     return report, outcome
+
+
+def mutation_judge(bench: Workbench, probe: ProbeResult) -> MutationJudge | None:
+    """The mutants of the functions tests will be written for; none when the target cannot be read."""
+    functions = [f.qualname for f in bench.spec.selected if f.qualname not in probe.skipped]
+    try:
+        return MutationJudge.of(
+            bench.sandbox,
+            bench.test_path,
+            module=bench.spec.module,
+            measured=bench.measured,
+            python_path=bench.python_path,
+            functions=functions,
+        )
+    except (OSError, SyntaxError, ValueError) as error:
+        log.debug("no mutants of %s: %s", bench.spec.module, error)
+        return None
 
 
 def in_reading_order(kept: list[Candidate], spec: ModuleSpec) -> list[Candidate]:
@@ -395,69 +416,8 @@ def engine_candidates(
             found.append(prop)
     wanted = {f.qualname for f in usable}
     observations = [o for o in probe.observations if o.call.function in wanted]
-    found += writer.characterizations(observations, seen, shape)
-    return found
-
-
-def build_report(  # noqa: PLR0917 - one call site, every part of the report named
-    spec: ModuleSpec,
-    options: GenerateOptions,
-    test_path: str,
-    existing: str | None,
-    text: str,
-    suite_hits: Hits,
-    verifier: Verifier,
-    verdicts: list[Verdict],
-    probe: ProbeResult,
-) -> TestsReport:
-    outcomes = [
-        TestOutcome(
-            name=v.candidate.name,
-            kind=v.candidate.kind,
-            function=v.candidate.function,
-            origin=v.candidate.origin,
-            status=v.status,
-            detail=v.detail,
-            adds=v.adds,
-        )
-        for v in verdicts
-    ]
-    kept_names = {c.name for c in verifier.kept}
-    bugs = [
-        PossibleBug(
-            function=v.candidate.function,
-            test=v.candidate.name,
-            kind=v.candidate.kind,
-            message=v.detail,
-            failing_input=v.failing_input,
-        )
-        for v in verdicts
-        if v.status == "possible-bug"
-    ]
-    return TestsReport(
-        target=options.target or "--changed",
-        module=spec.module,
-        source=str(spec.path),
-        test_file=test_path,
-        coverage_before=CoverageFigures.of(verifier.shape.summary(suite_hits, scope(spec))),
-        coverage_after=CoverageFigures.of(verifier.shape.summary(verifier.seen, scope(spec))),
-        kept=[o for o in outcomes if o.status == "kept" and o.name in kept_names],
-        dropped=count_statuses([v for v in verdicts if v.candidate.name not in kept_names]),
-        dropped_tests=[o for o in outcomes if o.name not in kept_names],
-        possible_bugs=bugs,
-        skipped=probe.skipped,
-        seconds=0.0,
-        verification_runs=verifier.runs_made,
-        file_text=text,
-        diff=diff(existing, text, test_path) if existing is not None and text != existing else None,
-    )
-
-
-def scope(spec: ModuleSpec) -> list[tuple[int, int]] | None:
-    """The lines coverage is reported on: the whole module, or the functions a narrower target selected."""
-    if spec.whole_module:
-        return None
-    return [(f.lineno, f.end_lineno) for f in spec.selected]
+    covering = writer.characterizations(observations, seen, shape)
+    return found + covering + value_pins(writer, observations, covering)
 
 
 def run_gaps(run: JobRun, target: str) -> GapsReport:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from devcopilot.core.verdicts import ModelPass
 from devcopilot.jobs.testgen.coverage_data import Summary
@@ -55,6 +55,23 @@ class PossibleBug(BaseModel):
     failing_input: str
 
 
+class FunctionMutants(BaseModel):
+    """How one function's mutants fared against the kept tests (``tests generate --mutation``)."""
+
+    function: str
+    mutants: int
+    """Mutants run against the tests (those a time-out or an unsupported shape left out are not)."""
+    killed: int
+    not_run: int = 0
+    surviving: list[str]
+    """Each surviving mutant as ``line N: change``."""
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented use on a property
+    @property
+    def score(self) -> float:
+        return 100.0 * self.killed / self.mutants if self.mutants else 100.0
+
+
 class TestsReport(BaseModel):
     target: str
     module: str
@@ -73,6 +90,16 @@ class TestsReport(BaseModel):
     file_text: str
     diff: str | None = None
     """A unified diff against the existing test module, when there is one."""
+    mutation: list[FunctionMutants] | None = None
+    """Per function, the mutants the kept tests kill and those that survive (with ``--mutation``)."""
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented use on a property
+    @property
+    def mutation_score(self) -> float | None:
+        if self.mutation is None:
+            return None
+        made = sum(f.mutants for f in self.mutation)
+        return round(100.0 * sum(f.killed for f in self.mutation) / made, 1) if made else None
 
 
 class TestsRun(BaseModel):
@@ -148,8 +175,23 @@ def render_report(report: TestsReport) -> str:
             lines.append(f"    failing input: {bug.failing_input}")
     for function, reason in report.skipped.items():
         lines.append(f"skipped {function}: {reason}")
+    lines += render_mutation(report)
     lines.append(f"{report.verification_runs} sandbox runs in {report.seconds:.1f} s")
     return "\n".join(lines) + "\n"
+
+
+def render_mutation(report: TestsReport) -> list[str]:
+    if report.mutation is None:
+        return []
+    made = sum(f.mutants for f in report.mutation)
+    killed = sum(f.killed for f in report.mutation)
+    lines = [f"mutants: the kept tests kill {killed} of {made} ({report.mutation_score or 0.0:.1f}%)"]
+    for function in report.mutation:
+        left_out = f", {function.not_run} not run" if function.not_run else ""
+        figures = f"{function.killed} of {function.mutants} killed ({function.score:.0f}%){left_out}"
+        lines.append(f"  {function.function}: {figures}")
+        lines += [f"    survives: {mutant}" for mutant in function.surviving]
+    return lines
 
 
 def render_run(run: TestsRun) -> str:

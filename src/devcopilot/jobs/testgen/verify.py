@@ -22,9 +22,12 @@ from devcopilot.core.sandbox_guard import SANDBOX_MARK
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.compose import compose, unique
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context
+from devcopilot.jobs.testgen.mutation import MutationJudge
 
 RUNS = 5
 TEST_TIMEOUT_S = 10.0
+MUTATION_SHARE = 0.5
+"""The share of the remaining budget the mutants may use; confirming the kept tests needs the rest."""
 HYPOTHESIS_MISUSE = (
     "InvalidArgument",
     "Unsatisfiable",
@@ -66,6 +69,10 @@ class Verifier:
     runs_made: int = 0
     questioned: set[str] = field(default_factory=set)
     """Functions reported as possible bugs: no test may pin what they do today."""
+    mutation: MutationJudge | None = None
+    """The target's mutants; without them, a test is kept for the coverage it adds alone."""
+    hits_of: dict[str, Hits] = field(default_factory=dict)
+    """What each kept test covers: a mutant is run only against the tests that reach its line."""
 
     def __post_init__(self) -> None:
         self.seen = self.seen | self.baseline
@@ -214,23 +221,51 @@ class Verifier:
         return Verdict(candidate, "fails", error_line(text))
 
     def keep_greedy(self, passing: list[tuple[Candidate, Hits]]) -> list[Verdict]:
-        """Keep tests that add coverage, largest gain first; each judged against what is already covered."""
+        """Keep tests that add coverage, largest gain first, then those that kill a surviving mutant."""
         verdicts = []
         pool = list(passing)
         newly: list[Candidate] = []
+        idle: list[tuple[Candidate, Hits]] = []
         while pool:
             best = max(pool, key=lambda item: item[1].adds_to(self.seen, self.shape))
             pool.remove(best)
             gain = best[1].adds_to(self.seen, self.shape)
             if gain == 0:
-                verdicts.append(Verdict(best[0], "no-new-coverage"))
+                idle.append(best)
                 continue
             self.seen = self.seen | best[1]
+            self.hits_of[best[0].name] = best[1]
             newly.append(best[0])
             verdicts.append(Verdict(best[0], "kept", adds=gain))
+        for candidate, kills in self.mutant_killers(newly, idle):
+            newly.append(candidate)
+            verdicts.append(Verdict(candidate, "kept", f"kills {kills} mutants no other kept test kills"))
+        chosen = {c.name for c in newly}
+        verdicts += [Verdict(c, "no-new-coverage") for c, _ in idle if c.name not in chosen]
         if newly:
             verdicts = self.confirm(newly, verdicts)
         return verdicts
+
+    def mutant_killers(
+        self, newly: list[Candidate], idle: list[tuple[Candidate, Hits]]
+    ) -> list[tuple[Candidate, int]]:
+        """The passing tests that add no coverage but fail on mutants the kept tests let pass."""
+        if self.mutation is None or self.remaining() <= 0:
+            return []
+        kept = [*self.kept, *newly]
+        text = compose(self.existing, [*kept, *(c for c, _ in idle)], self.module)
+        reach: dict[str, Hits | None] = {c.name: self.hits_of.get(c.name) for c in kept}
+        chosen = self.mutation.choose(text, reach, idle, self.remaining() * MUTATION_SHARE)
+        for candidate, _ in chosen:
+            self.hits_of[candidate.name] = next(h for c, h in idle if c is candidate)
+        return chosen
+
+    def settle_mutants(self) -> None:
+        """Have every kept test (the model's too) tried on the mutants still surviving."""
+        if self.mutation is not None and self.kept and self.remaining() > 0:
+            text = compose(self.existing, self.kept, self.module)
+            reach: dict[str, Hits | None] = {c.name: self.hits_of.get(c.name) for c in self.kept}
+            self.mutation.choose(text, reach, [], self.remaining())
 
     def confirm(self, newly: list[Candidate], verdicts: list[Verdict]) -> list[Verdict]:
         """Run the kept set alone five more times; a test that now fails relied on a dropped sibling."""
@@ -249,6 +284,8 @@ class Verifier:
                 by_name[candidate.name].status = "flaky"
                 by_name[candidate.name].detail = f"failed without its siblings: {detail}"
                 dropped = True
+                if self.mutation is not None:
+                    self.mutation.forget(candidate.name)
             else:
                 self.kept.append(candidate)
         if dropped:  # what the dropped tests covered is no longer covered
@@ -302,6 +339,7 @@ class Verifier:
         if gain == 0:
             return Verdict(candidate, "no-new-coverage")
         self.seen = self.seen | hits
+        self.hits_of[candidate.name] = hits
         self.kept.append(candidate)
         return Verdict(candidate, "kept", adds=gain)
 

@@ -1,0 +1,71 @@
+"""Value oracles: characterization tests beyond what coverage asks for, offered for their mutant kills.
+
+Coverage picks one call per path; a function like a leap-year test has one path
+and many answers. So each function also gets pins of observed outcomes: first
+one per different outcome (a value returned, an exception), then other inputs
+in the order the probe tried them (constants from the body come early). Only
+plain calls are pinned: a pin after a sequence of other calls would be kept for
+the coverage of those calls, in place of the plain pins that test them. None is
+kept for itself: the verifier keeps one only when it fails on a mutant that no
+kept test fails on.
+"""
+
+from __future__ import annotations
+
+from devcopilot.jobs.testgen.candidates import Candidate
+from devcopilot.jobs.testgen.generate import Observation, Writer
+
+PINS_PER_FUNCTION = 16
+
+
+def value_pins(
+    writer: Writer,
+    observations: list[Observation],
+    chosen: list[Candidate],
+    per_function: int = PINS_PER_FUNCTION,
+) -> list[Candidate]:
+    """Up to ``per_function`` more characterizations per function, each pinning a different outcome."""
+    taken = {_body(c) for c in chosen}
+    by_function: dict[str, list[Observation]] = {}
+    for observation in observations:
+        by_function.setdefault(observation.call.function, []).append(observation)
+    found: list[Candidate] = []
+    for seen in by_function.values():
+        plain_first = [o for o in seen if all(line.startswith("obj = ") for line in o.call.pre)]
+        outcomes: set[str] = set()
+        picked: list[Observation] = []
+        for pass_number in (1, 2):  # a different outcome each first; then other inputs, in the probe's order
+            for observation in plain_first:
+                outcome = outcome_key(observation)
+                if len(picked) >= per_function or outcome is None or observation in picked:
+                    continue
+                if pass_number == 1 and outcome in outcomes:
+                    continue
+                if writer.assertion(observation) is None:
+                    continue
+                candidate = writer.characterization(observation)
+                if _body(candidate) in taken:
+                    continue
+                taken.add(_body(candidate))
+                outcomes.add(outcome)
+                picked.append(observation)
+                found.append(candidate)
+    return found
+
+
+def outcome_key(observation: Observation) -> str | None:
+    """What a pin of this observation would assert, as one comparable string."""
+    record = observation.record
+    status = record.get("status")
+    if status == "ok":
+        shown = record.get("literal") or record.get("repr")
+        after = sorted((name, str(state)) for name, state in (record.get("after") or {}).items())
+        return f"ok:{record.get('type')}:{shown}:{after}" if shown is not None else None
+    if status == "raised" and not record.get("sandbox"):
+        return f"raised:{record.get('exc_type')}"
+    return None
+
+
+def _body(candidate: Candidate) -> str:
+    """The test without its ``def`` line: two pins of the same call differ only in their names."""
+    return candidate.code.split("\n", 1)[-1]

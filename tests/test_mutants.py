@@ -1,0 +1,117 @@
+"""The mutants the tests job makes: each one compiles, changes behaviour, and is numbered the same twice."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from typing import Any
+
+from devcopilot.jobs.testgen.mutants import mutated_code, sample, sites
+
+SOURCE = textwrap.dedent(
+    '''
+    import functools
+
+
+    def grade(score: int, passing: int = 50) -> str:
+        """A letter for a score."""
+        if score >= 90:
+            return "A"
+        if score < passing:
+            raise ValueError("failed")
+        return "B"
+
+
+    class Counter:
+        def __init__(self) -> None:
+            self.count = 0
+
+        @functools.lru_cache(maxsize=None)
+        def cached(self, n: int) -> int:
+            return n * 2
+
+        def bump(self, by: int = 1) -> int:
+            total = 0
+            for step in range(by):
+                if step % 2 == 0:
+                    continue
+                total += step
+            self.count += by
+            return self.count + total
+
+
+    class Loud(Counter):
+        def bump(self, by: int = 1) -> int:
+            return super().bump(by) * 10
+    '''
+)
+FUNCTIONS = ["grade", "Counter.bump", "Loud.bump"]
+
+
+def load() -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec(compile(SOURCE, "sample.py", "exec"), namespace)  # noqa: S102 - the test's own module text
+    return namespace
+
+
+def outcome(call: Any) -> object:
+    try:
+        return call()
+    except Exception as error:  # noqa: BLE001 - the exception is the outcome compared
+        return type(error).__name__
+
+
+def test_every_mutant_compiles_and_some_input_tells_it_from_the_code() -> None:
+    found = sites(ast.parse(SOURCE), FUNCTIONS)
+    assert {site.mutant.function for site in found} == set(FUNCTIONS)
+    probes = {
+        "grade": lambda ns: [outcome(lambda s=s: ns["grade"](s)) for s in (10, 49, 50, 51, 89, 90, 91)],
+        "Counter.bump": lambda ns: [outcome(lambda b=b: ns["Counter"]().bump(b)) for b in range(6)],
+        "Loud.bump": lambda ns: [outcome(lambda b=b: ns["Loud"]().bump(b)) for b in range(6)],
+    }
+    namespace = load()
+    expected = {name: probe(namespace) for name, probe in probes.items()}
+    noticed, unsupported = 0, []
+    for site in found:
+        mutant = site.mutant
+        owner, _, name = mutant.function.rpartition(".")
+        function = getattr(namespace[owner], name) if owner else namespace[name]
+        original = function.__code__
+        code = mutated_code(SOURCE, "sample.py", FUNCTIONS, mutant.number)
+        if code.co_freevars != original.co_freevars:
+            unsupported.append(mutant)  # the sandbox reports these as not run
+            continue
+        function.__code__ = code
+        try:
+            noticed += probes[mutant.function](namespace) != expected[mutant.function]
+        finally:
+            function.__code__ = original
+    assert noticed == len(found) - len(unsupported)
+    # Returning None drops the `super()` call, and with it the cell the method's code closes over.
+    assert [(m.function, m.change) for m in unsupported] == [("Loud.bump", "returns `None`")]
+
+
+def test_definitions_decorators_and_defaults_are_left_alone() -> None:
+    found = sites(ast.parse(SOURCE), ["grade", "Counter.cached"])
+    lines = {site.mutant.line for site in found}
+    assert 5 not in lines  # `def grade(score: int, passing: int = 50)`: the default 50 is not mutated
+    assert 17 not in lines  # `@functools.lru_cache(maxsize=None)`
+    assert [s.mutant.change for s in found if s.mutant.function == "Counter.cached"] == [
+        "returns `None`",
+        "`*` → `/`",
+        "`2` → `3`",
+    ]
+    # The docstring is not a string to mutate.
+    assert not any("A letter" in site.mutant.change for site in found)
+
+
+def test_numbering_is_the_same_on_every_parse_and_the_cap_spreads_over_functions() -> None:
+    first = [s.mutant for s in sites(ast.parse(SOURCE), FUNCTIONS)]
+    again = [s.mutant for s in sites(ast.parse(SOURCE), FUNCTIONS)]
+    assert first == again
+    assert [m.number for m in first] == list(range(len(first)))
+    capped = sample(first, 6, seed=1)
+    assert len(capped) == 6
+    assert {m.function for m in capped} == set(FUNCTIONS)
+    assert capped == sample(first, 6, seed=1)
+    assert sample(first, len(first) + 5, seed=1) == first
