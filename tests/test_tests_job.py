@@ -108,6 +108,18 @@ def label(n: int) -> str:
 def balance(deposits: int, withdrawals: int) -> int:
     """The account's balance; never negative."""
     return deposits - withdrawals
+
+
+def fee(amount: int) -> int:
+    """The fee on an amount, increasing with the amount."""
+    if amount > 1000:
+        return 50 - amount // 100
+    return amount // 20
+
+
+def rebate(days: int) -> int:
+    """The rebate for paying early: decreasing as the days go by."""
+    return max(0, 30 - days)
 '''
 
 HANGS = """\
@@ -491,7 +503,7 @@ def test_code_contradicting_its_docstring_or_hints_is_a_possible_bug_and_not_wri
     code, [report], _ = generate(cli, "pkg/stats.py", "--write")
     assert code == 1  # possible bugs fail the run, like findings
     bugs = {b["function"]: b for b in report["possible_bugs"]}
-    assert set(bugs) == {"mean", "label", "balance"}
+    assert set(bugs) == {"mean", "label", "balance", "fee"}
     assert "2.0" in bugs["mean"]["message"]
     assert bugs["mean"]["kind"] == "docstring"
     assert bugs["label"]["kind"] == "property"
@@ -499,9 +511,13 @@ def test_code_contradicting_its_docstring_or_hints_is_a_possible_bug_and_not_wri
     # A promise in the docstring is a contract too: the input that breaks it is shown.
     assert bugs["balance"]["kind"] == "property"
     assert "withdrawals=" in bugs["balance"]["failing_input"]
+    # "increasing" in a docstring is checked on two inputs; rebate keeps its promise and its test.
+    assert bugs["fee"]["kind"] == "metamorphic"
+    assert "amount_2=" in bugs["fee"]["failing_input"]
     written = (repo / "tests/test_stats.py").read_text()
     assert "test_mean_docstring" not in written
     assert "def test_double_" in written
+    assert "def test_rebate_metamorphic" in written and "assert first >= second" in written
     # What a report questions is never pinned next to it (``label(4) == 4`` would bless the bug).
     assert "def test_label_characterization" not in written
     assert report["dropped"].get("pins-a-possible-bug", 0) >= 1
@@ -724,3 +740,65 @@ def test_tests_are_kept_for_the_mutants_they_kill_and_mutation_reports_the_survi
     # Without --mutation the report says nothing of mutants.
     _, [plain], _ = generate(cli, "pkg/cal.py", "--out", "tests/test_plain.py")
     assert plain["mutation"] is None
+
+
+CONTEXTS = '''\
+"""Context managers of both kinds, and a function whose first inputs fail validation."""
+
+import os
+from contextlib import contextmanager
+
+
+@contextmanager
+def env_var(name: str, value: str):
+    """Set an environment variable inside the block; restore it after."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield value.upper()
+    finally:
+        if old is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = old
+
+
+class Session:
+    def __init__(self, user="anon"):
+        self.user = user
+        self.open = False
+
+    def __enter__(self):
+        self.open = True
+        return self
+
+    def __exit__(self, *exc):
+        self.open = False
+
+
+def scaled(count, mode="plain"):
+    if count is None or count < 1:
+        raise ValueError("count must be positive")
+    if mode == "double":
+        return count * 2
+    return count
+'''
+
+
+def test_context_managers_are_entered_in_a_with_block_and_failing_inputs_are_left_behind(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/ctx.py": CONTEXTS}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/ctx.py", "--write")
+    assert code == 0, stderr
+    written = (repo / "tests/test_ctx.py").read_text()
+    # A @contextmanager function is entered, and what it yields pinned.
+    assert re.search(
+        r"with env_var\('[^']*', '[^']*'\) as entered:\n        pass\n    assert entered == '", written
+    )
+    # A class's __enter__ is tested as `with obj`; __exit__ is never called by hand.
+    assert "with obj as entered:\n        pass\n    assert entered is obj" in written
+    assert "__exit__" not in written and "islice(env_var" not in written
+    # The first value tried for `count` raises, so `mode` is varied again from a count that works.
+    assert re.search(r"assert scaled\(\d+, 'double'\) == \d+", written)
+    assert_written_tests_pass(repo, "tests/test_ctx.py", len(report["kept"]), 4)

@@ -8,6 +8,7 @@ the constants a function compares against are among the values tried.
 
 from __future__ import annotations
 
+import ast
 import random
 from dataclasses import dataclass, replace
 
@@ -31,6 +32,11 @@ class Call:
     pre: tuple[str, ...]
     """Statements that build what the call needs (an instance)."""
     expression: str
+
+    @property
+    def shown(self) -> str:
+        """The call as a test's docstring names it (a context manager's ``with`` line)."""
+        return self.pre[-2].removesuffix(":") if self.expression == ENTERED else self.expression
 
     @property
     def setup(self) -> str:
@@ -74,21 +80,34 @@ def random_arguments(usable: list[Param], pools: dict[str, list[str]], rng: rand
     return passed(usable, choice)
 
 
-def argument_lists(function: FunctionSpec, module: ModuleSpec, params: list[Param], seed: int) -> list[str]:
-    """Argument lists for ``params``: the base, one change at a time, then random mixes."""
+Choice = dict[str, str]
+"""Parameter name -> the source text of the value passed."""
+
+
+def argument_lists(
+    function: FunctionSpec, module: ModuleSpec, params: list[Param], seed: int, base: Choice | None = None
+) -> list[str]:
+    """Argument lists for ``params``: the base, one change at a time, then random mixes.
+
+    The base is each required parameter's first value, unless ``base`` names the values of a call
+    seen to return: varying one value at a time from a call that raises explores only its error."""
     usable, pools = argument_pools(function, module, params)
     required = [p for p in usable if p.default is None]
     # A positional parameter after an omitted optional one must be passed by keyword: keep order by
     # passing optional positional parameters only when every earlier one is passed too.
-    base = {p.name: pools[p.name][0] for p in required}
-    seen: dict[str, None] = {passed(usable, base): None}
+    first = {p.name: pools[p.name][0] for p in usable}
+    start = base if base is not None else {p.name: first[p.name] for p in required}
+    seen: dict[str, None] = {passed(usable, start): None}
     for param in usable:
         for value in pools[param.name]:
-            choice = dict(base)
+            choice = dict(start)
             if param.default is not None:
-                choice.update({p.name: pools[p.name][0] for p in usable[: usable.index(param)]})
+                earlier = usable[: usable.index(param)]
+                choice.update({p.name: start.get(p.name, first[p.name]) for p in earlier})
             choice[param.name] = value
             seen.setdefault(passed(usable, choice))
+    if base is not None:
+        return list(seen)
     found = list(seen)[: MAX_CALLS_PER_FUNCTION - RANDOM_MIXES]
     rng = random.Random(seed)
     for _ in range(RANDOM_MIXES):
@@ -99,12 +118,17 @@ def argument_lists(function: FunctionSpec, module: ModuleSpec, params: list[Para
 
 
 def random_calls(
-    functions: list[FunctionSpec], module: ModuleSpec, instances: dict[str, list[str]], round_number: int
+    functions: list[FunctionSpec],
+    module: ModuleSpec,
+    instances: dict[str, list[str]],
+    round_number: int,
+    returned: dict[str, dict[str, list[str]]] | None = None,
 ) -> list[Call]:
     """A round of seeded random calls; a method runs after a few other calls on the same instance.
 
     Now and then a call is made twice in a row: the second time is where duplicates are refused
-    and caches answer."""
+    and caches answer. Every other mix draws each parameter from the values ``returned`` holds
+    for it (those of calls seen to return), so mixes combine inputs that get past validation."""
     rng = random.Random(round_number * 7919)
     by_owner: dict[str, list[FunctionSpec]] = {}
     pools = {}
@@ -116,14 +140,17 @@ def random_calls(
     for function in functions:
         if function.name == "__init__" or function.kind == "setter":
             continue
+        usable, pool = pools[function.qualname]
+        good = (returned or {}).get(function.qualname, {})
         for n in range(RANDOM_MIXES):
-            args = random_arguments(*pools[function.qualname], rng)
+            drawn = {name: good.get(name) or values for name, values in pool.items()} if n % 2 else pool
+            args = random_arguments(usable, drawn, rng)
             call_id = f"{function.qualname}:r{round_number}:{n}"
             twice = rng.random() < REPEAT_CHANCE
             if function.owner is None or function.kind in ("staticmethod", "classmethod"):
                 owner = f"{function.owner}." if function.owner else ""
                 expression = f"{owner}{function.name}({args})"
-                calls.append(Call(call_id, function.qualname, (expression,) if twice else (), expression))
+                calls.append(make_call(call_id, function, (expression,) if twice else (), expression))
             elif instances.get(function.owner):
                 pre = [f"obj = {rng.choice(instances[function.owner])}"]
                 others = by_owner.get(function.owner, [])  # none when the class has only properties
@@ -132,9 +159,9 @@ def random_calls(
                 expression = (
                     f"obj.{function.name}" if function.kind == "property" else f"obj.{function.name}({args})"
                 )
-                if twice and function.kind != "property":
+                if twice and function.kind != "property" and not function.is_context_manager:
                     pre.append(expression)
-                calls.append(Call(call_id, function.qualname, tuple(pre), expression))
+                calls.append(make_call(call_id, function, tuple(pre), expression))
     return calls
 
 
@@ -157,6 +184,19 @@ MAX_ITEMS = 50
 """Items a test takes from a generator: enough to pin its behaviour, never an endless stream."""
 
 
+ENTERED = "entered"
+"""The name a test gives what a context manager's ``__enter__`` returned."""
+
+
+def make_call(call_id: str, function: FunctionSpec, pre: tuple[str, ...], call: str) -> Call:
+    """The call as the probe makes it and its test will: a context manager entered in a ``with`` block
+    (``__enter__`` as ``with obj``), a generator consumed, a coroutine awaited."""
+    if function.is_context_manager:
+        manager = "obj" if function.name == "__enter__" else call
+        return Call(call_id, function.qualname, (*pre, f"with {manager} as {ENTERED}:", "    pass"), ENTERED)
+    return Call(call_id, function.qualname, pre, call if function.kind == "property" else run(function, call))
+
+
 def run(function: FunctionSpec, call: str) -> str:
     """The expression that runs a call to completion: a generator consumed (bounded), a coroutine awaited."""
     if function.is_generator:
@@ -172,26 +212,11 @@ def function_calls(function: FunctionSpec, module: ModuleSpec, instances: dict[s
     seed = sum(map(ord, function.qualname))
     arguments = [""] if function.kind == "property" else argument_lists(function, module, params, seed)
     calls = []
-    if function.owner is None:
+    if function.owner is None or function.kind in ("staticmethod", "classmethod"):
+        owner = f"{function.owner}." if function.owner else ""
         for n, args in enumerate(arguments):
             calls.append(
-                Call(
-                    f"{function.qualname}:{n}",
-                    function.qualname,
-                    (),
-                    run(function, f"{function.name}({args})"),
-                )
-            )
-        return calls
-    if function.kind in ("staticmethod", "classmethod"):
-        for n, args in enumerate(arguments):
-            calls.append(
-                Call(
-                    f"{function.qualname}:{n}",
-                    function.qualname,
-                    (),
-                    run(function, f"{function.owner}.{function.name}({args})"),
-                )
+                make_call(f"{function.qualname}:{n}", function, (), f"{owner}{function.name}({args})")
             )
         return calls
     built = instances.get(function.owner, [])[:INSTANCES_PER_METHOD]
@@ -201,11 +226,71 @@ def function_calls(function: FunctionSpec, module: ModuleSpec, instances: dict[s
     for i, instance in enumerate(built):
         for n, args in enumerate(arguments[:per_instance]):
             expression = (
-                f"obj.{function.name}"
-                if function.kind == "property"
-                else run(function, f"obj.{function.name}({args})")
+                f"obj.{function.name}" if function.kind == "property" else f"obj.{function.name}({args})"
             )
             calls.append(
-                Call(f"{function.qualname}:{i}:{n}", function.qualname, (f"obj = {instance}",), expression)
+                make_call(f"{function.qualname}:{i}:{n}", function, (f"obj = {instance}",), expression)
             )
     return calls
+
+
+def rebased_calls(function: FunctionSpec, module: ModuleSpec, tried: list[tuple[Call, bool]]) -> list[Call]:
+    """When the first call (each parameter's first value) failed, the same variations from one that returned.
+
+    ``tried`` holds the function's calls and whether each returned, in the order they were made.
+    Every parameter is varied this time (the first pass may have spent its calls on one)."""
+    if not tried or tried[0][1] or function.kind == "property":
+        return []
+    plain = [call for call, ok in tried if ok and all(line.startswith("obj = ") for line in call.pre)]
+    base = arguments_of(plain[0].expression, function) if plain else None
+    if base is None:
+        return []
+    owner = "obj." if function.kind == "method" else f"{function.owner}." if function.owner else ""
+    made = {(call.pre, call.expression) for call, _ in tried}
+    calls = []
+    for n, args in enumerate(argument_lists(function, module, function.call_params, 0, base)):
+        call = make_call(
+            f"{function.qualname}:b{n}", function, plain[0].pre, f"{owner}{function.name}({args})"
+        )
+        if (call.pre, call.expression) not in made:
+            calls.append(call)
+    return calls[: MAX_CALLS_PER_FUNCTION - RANDOM_MIXES]
+
+
+def returned_values(
+    functions: list[FunctionSpec], tried: list[tuple[Call, bool]]
+) -> dict[str, dict[str, list[str]]]:
+    """Per function and parameter, the values passed in plain calls that returned."""
+    by_name = {f.qualname: f for f in functions}
+    found: dict[str, dict[str, list[str]]] = {}
+    for call, ok in tried:
+        function = by_name.get(call.function)
+        if not ok or function is None or not all(line.startswith("obj = ") for line in call.pre):
+            continue
+        for name, value in (arguments_of(call.expression, function) or {}).items():
+            values = found.setdefault(call.function, {}).setdefault(name, [])
+            if value not in values:
+                values.append(value)
+    return found
+
+
+def arguments_of(expression: str, function: FunctionSpec) -> Choice | None:
+    """Parameter name -> argument source in the call of ``function`` that ``expression`` makes."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = node.func
+        name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", None)
+        if name != function.name:
+            continue
+        params = [p for p in function.call_params if p.kind in ("positional", "keyword")]
+        if len(node.args) > len(params) or any(isinstance(a, ast.Starred) for a in node.args):
+            return None
+        found = {param.name: ast.unparse(arg) for param, arg in zip(params, node.args, strict=False)}
+        found.update({k.arg: ast.unparse(k.value) for k in node.keywords if k.arg})
+        return found
+    return None

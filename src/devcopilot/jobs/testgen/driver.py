@@ -300,6 +300,8 @@ def run_call(call: dict[str, Any], namespace: dict[str, Any], timeout: float) ->
         if isinstance(error, RecursionError):
             return {"status": "raised", "exc_type": "RecursionError", "exc_module": "builtins", "message": ""}
         return {"status": "raised", **exception_record(error)}
+    if "obj" in scope and value is scope["obj"]:  # a method returning its instance: `with obj`, chaining
+        return {"status": "ok", "type": type(value).__qualname__, "is_obj": True, "after": after}
     return {"status": "ok", **describe(value), "after": after}
 
 

@@ -155,6 +155,8 @@ class Writer:
             return [*call.pre, *body], names, ["import pytest"]
         if status != "ok":
             return None
+        if record.get("is_obj"):
+            return [*call.pre, f"assert {expression} is obj"], names, []
         if "home" in record:  # a path under the home directory, wherever the test runs
             pinned = f"assert {expression} == os.path.expanduser({record['home']!r})"
             return [*call.pre, pinned], names, ["import os"]
@@ -195,7 +197,7 @@ class Writer:
         fixtures = "monkeypatch" if observation.record.get("touched") else ""
         lines = [
             f"def {name}({fixtures}):",
-            f'    """Characterization: pins what {call.expression[:70]} does today."""',
+            f'    """Characterization: pins what {call.shown[:70]} does today."""',
             *(f"    {line}" for line in body),
         ]
         return Candidate(

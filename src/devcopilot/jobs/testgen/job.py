@@ -15,12 +15,19 @@ from devcopilot.core.git import resolve_commit
 from devcopilot.core.repair_loop import LoopOutcome
 from devcopilot.core.runner import JobRun
 from devcopilot.core.sandbox import RunResult, Sandbox
-from devcopilot.jobs.testgen.calls import Call, function_calls, init_calls, random_calls
+from devcopilot.jobs.testgen.calls import (
+    Call,
+    function_calls,
+    init_calls,
+    random_calls,
+    rebased_calls,
+    returned_values,
+)
 from devcopilot.jobs.testgen.candidates import KINDS, Candidate
 from devcopilot.jobs.testgen.compose import compose
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context, segments
 from devcopilot.jobs.testgen.generate import Observation, Writer
-from devcopilot.jobs.testgen.metamorphic import permutation_tests
+from devcopilot.jobs.testgen.metamorphic import monotonic_tests, permutation_tests
 from devcopilot.jobs.testgen.mutation import MutationJudge
 from devcopilot.jobs.testgen.oracles import value_pins
 from devcopilot.jobs.testgen.probe import Prober, ProbeResult
@@ -353,7 +360,18 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
     usable = [f for f in spec.selected if f.qualname not in result.skipped]
     calls = [c for f in usable for c in function_calls(f, spec, instances)]
     prober.run(calls, result)
+    tried: dict[str, list[tuple[Call, bool]]] = {}
+    for call, ok in outcomes(result):
+        tried.setdefault(call.function, []).append((call, ok))
+    again = [c for f in usable for c in rebased_calls(f, spec, tried.get(f.qualname, []))]
+    if again:
+        prober.run(again, result)
     return explore(prober, result, usable, instances, until)
+
+
+def outcomes(result: ProbeResult) -> list[tuple[Call, bool]]:
+    """Each call made so far, and whether it returned."""
+    return [(o.call, o.record.get("status") == "ok") for o in result.observations]
 
 
 def learn_classes(spec: ModuleSpec, classes: dict[str, list[tuple[str, str | None]]]) -> None:
@@ -387,7 +405,8 @@ def explore(
             break
         alive = [f for f in usable if f.qualname not in result.skipped]
         seen = len(result.observations)
-        prober.run(random_calls(alive, prober.spec, instances, round_number), result)
+        returned = returned_values(alive, outcomes(result))
+        prober.run(random_calls(alive, prober.spec, instances, round_number, returned), result)
         before = covered
         for observation in result.observations[seen:]:
             covered = covered | observation.hits
@@ -409,7 +428,7 @@ def engine_candidates(
         if example is not None:
             found.append(example)
     found += writer.round_trips(usable) + writer.idempotence(usable) + writer.equivalences(usable)
-    found += permutation_tests(writer, usable)
+    found += permutation_tests(writer, usable) + monotonic_tests(writer, usable)
     for function in usable:
         prop = writer.property_test(function, by_function.get(function.qualname, []))
         if prop is not None:

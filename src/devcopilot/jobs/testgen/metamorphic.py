@@ -1,11 +1,16 @@
-"""Metamorphic properties: what must not change when the input changes in a way that should not matter.
+"""Metamorphic properties: how the result must follow when the input changes in a known way.
 
-One relation so far, permutation invariance: an aggregate of a sequence (a
-sum, a count, a maximum, a mean, a set of distinct items...) does not depend
-on the order of its items. It is tried where the signature takes one hinted
-sequence and the name or the docstring says aggregate; it is a contract (a
-failure is a possible bug) only where the docstring promises it ("in any
-order", "order does not matter"). Elsewhere a failing test is simply dropped.
+Permutation invariance: an aggregate of a sequence (a sum, a count, a maximum,
+a mean, a set of distinct items...) does not depend on the order of its items.
+It is tried where the signature takes one hinted sequence and the name or the
+docstring says aggregate; it is a contract (a failure is a possible bug) only
+where the docstring promises it ("in any order", "order does not matter").
+Elsewhere a failing test is simply dropped.
+
+Monotonicity: a function from one number to a number whose docstring says it is increasing
+(or non-decreasing, monotonic) or decreasing returns results in the same (or
+the opposite) order as two inputs. Only a docstring's promise makes it a test,
+and then a contract.
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ ORDER_FREE = re.compile(
     r"|\bwhatever (?:the |their )?order\b",
     re.IGNORECASE,
 )
+INCREASING = re.compile(
+    r"\b(?:monotonic(?:ally)?(?: increasing)?|non-?decreasing|increasing)\b", re.IGNORECASE
+)
+DECREASING = re.compile(r"\b(?:monotonic(?:ally)? decreasing|non-?increasing|decreasing)\b", re.IGNORECASE)
+NUMBER_HINT = re.compile(r"^(?:int|float)$")
 SEQUENCE_HINT = re.compile(r"^(?:list|List|Sequence|Iterable|Collection)\[")
 SAME = (
     "    assert again == result or (again != again and result != result) or ("
@@ -68,4 +78,42 @@ def permutation_tests(writer: Writer, functions: list[FunctionSpec]) -> list[Can
         )
         candidate.imports.append("import math")
         found.append(candidate)
+    return found
+
+
+def monotonic_tests(writer: Writer, functions: list[FunctionSpec]) -> list[Candidate]:
+    """Where a docstring says a function of one number is increasing or decreasing, two inputs' order."""
+    found = []
+    for function in functions:
+        single = writer.single_input(function)
+        callee = writer.callee(function)
+        if single is None or callee is None:
+            continue
+        name, inputs = single
+        param = next((p for p in function.call_params if p.name == name), None)
+        numbers = [param.annotation if param else None, function.returns]
+        if not all(hint and NUMBER_HINT.match(hint) for hint in numbers):
+            continue  # a number in, a number out: "increasing" said of anything else is not this promise
+        if DECREASING.search(function.docstring):
+            relation, word = ">=", "decreasing"
+        elif INCREASING.search(function.docstring):
+            relation, word = "<=", "increasing"
+        else:
+            continue
+        other = f"{name}_2"
+        body = [
+            f"    low, high = sorted(({name}, {other}))",
+            *writer.guarded(function, f"first, second = {callee}(low), {callee}(high)"),
+            f"    assert first {relation} second",
+        ]
+        found.append(
+            writer.hypothesis_test(
+                "metamorphic",
+                function,
+                {name: inputs, other: inputs},
+                body,
+                needs=set(),
+                docstring=f"Metamorphic: {function.name} is {word} in {name}, as its docstring says.",
+            )
+        )
     return found

@@ -29,11 +29,12 @@ from devcopilot.jobs.testgen.body import (
 
 HOOK_METHODS = {
     "__new__", "__del__", "__init_subclass__", "__class_getitem__", "__getattr__", "__getattribute__",
-    "__setattr__", "__delattr__", "__set_name__", "__get__", "__set__", "__delete__", "__enter__",
-    "__exit__", "__aenter__", "__aexit__", "__await__", "__aiter__", "__anext__", "__reduce__",
-    "__reduce_ex__", "__getstate__", "__setstate__", "__copy__", "__deepcopy__", "__subclasshook__",
+    "__setattr__", "__delattr__", "__set_name__", "__get__", "__set__", "__delete__", "__exit__",
+    "__aenter__", "__aexit__", "__await__", "__aiter__", "__anext__", "__reduce__", "__reduce_ex__",
+    "__getstate__", "__setstate__", "__copy__", "__deepcopy__", "__subclasshook__",
 }  # fmt: skip
-"""Methods the interpreter calls as hooks, not as part of what a test would do with an object."""
+"""Methods the interpreter calls as hooks, not as part of what a test would do with an object.
+``__enter__`` is not one: its tests enter the object in a ``with`` block, which runs ``__exit__``."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class FunctionSpec:
     is_async: bool = False
     is_generator: bool = False
     """Its body yields: a call returns an iterator, which a test consumes (a bounded number of items)."""
+    is_context_manager: bool = False
+    """A ``@contextmanager`` function or an ``__enter__`` method: a test enters it in a ``with`` block."""
     kind: str = "function"
     """``function``, ``method``, ``staticmethod``, ``classmethod`` or ``property``."""
     constants: list[str] = field(default_factory=list)
@@ -356,6 +359,7 @@ def read_function(
         body_start=body_start,
         is_async=isinstance(node, ast.AsyncFunctionDef),
         is_generator=yields(node),
+        is_context_manager="contextmanager" in decorators or (owner is not None and node.name == "__enter__"),
         kind=kind,
         constants=compared_constants(node),
         calls=called_names(node),
