@@ -2,8 +2,9 @@
 
 Coverage picks one call per path; a function like a leap-year test has one path
 and many answers. So each function also gets pins of observed outcomes: first
-one per different outcome (a value returned, an exception), then other inputs
-in the order the probe tried them (constants from the body come early). Only
+one per different outcome (a value returned, an exception), then other inputs,
+taking calls from each path through the function in turn (the lines a call
+ran), in the order the probe tried them (constants from the body come early). Only
 plain calls are pinned: a pin after a sequence of other calls would be kept for
 the coverage of those calls, in place of the plain pins that test them. None is
 kept for itself: the verifier keeps one only when it fails on a mutant that no
@@ -15,7 +16,7 @@ from __future__ import annotations
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.generate import Observation, Writer
 
-PINS_PER_FUNCTION = 16
+PINS_PER_FUNCTION = 24
 
 
 def value_pins(
@@ -31,7 +32,7 @@ def value_pins(
         by_function.setdefault(observation.call.function, []).append(observation)
     found: list[Candidate] = []
     for seen in by_function.values():
-        plain_first = [o for o in seen if all(line.startswith("obj = ") for line in o.call.pre)]
+        plain_first = by_path([o for o in seen if all(line.startswith("obj = ") for line in o.call.pre)])
         outcomes: set[str] = set()
         picked: list[Observation] = []
         for pass_number in (1, 2):  # a different outcome each first; then other inputs, in the probe's order
@@ -51,6 +52,19 @@ def value_pins(
                 picked.append(observation)
                 found.append(candidate)
     return found
+
+
+def by_path(observations: list[Observation]) -> list[Observation]:
+    """The observations taken in turn from each path through the function (the lines a call ran)."""
+    paths: dict[frozenset[int], list[Observation]] = {}
+    for observation in observations:
+        paths.setdefault(observation.hits.lines, []).append(observation)
+    queues = list(paths.values())
+    ordered = []
+    while queues:
+        ordered += [queue.pop(0) for queue in queues]
+        queues = [queue for queue in queues if queue]
+    return ordered
 
 
 def outcome_key(observation: Observation) -> str | None:
