@@ -688,7 +688,7 @@ def test_the_job_run_record_carries_the_counts(
     generate(cli, "pkg/stats.py")
     records = json.loads(cli("log", "--json").stdout)
     [run] = [r for r in records if r.get("kind") == "job_run" and r.get("job") == "tests"]
-    assert run["tests.possible_bugs"] == 3  # mean, label and balance
+    assert run["tests.possible_bugs"] == 4  # mean, label, balance and fee
     assert run["tests.kept"] >= 1
     assert run["tests.coverage_after"] > run["tests.coverage_before"]
 

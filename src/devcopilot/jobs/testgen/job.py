@@ -308,7 +308,8 @@ def generate_for(
 
 def mutation_judge(bench: Workbench, probe: ProbeResult) -> MutationJudge | None:
     """The mutants of the functions tests will be written for; none when the target cannot be read."""
-    functions = [f.qualname for f in bench.spec.selected if f.qualname not in probe.skipped]
+    selected = [f.qualname for f in bench.spec.selected if f.qualname not in probe.skipped]
+    functions = list(dict.fromkeys(selected))  # `@overload` stubs share their function's name
     try:
         return MutationJudge.of(
             bench.sandbox,

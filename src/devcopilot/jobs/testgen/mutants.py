@@ -88,7 +88,8 @@ class Site:
 def sites(tree: ast.Module, functions: Sequence[str]) -> list[Site]:
     """Every mutant of the named functions (qualified names), numbered in a fixed order."""
     found: list[Site] = []
-    for qualname, node in _definitions(tree):
+    last = dict(_definitions(tree))  # `@overload` stubs come first; the definition bound last runs
+    for qualname, node in last.items():
         if qualname in functions:
             for mutant_of in _mutations(node):
                 change, line, apply = mutant_of
@@ -127,14 +128,15 @@ def mutated_code(source: str, filename: str, functions: Sequence[str], number: i
 
 
 def _find_code(code: CodeType, qualname: str) -> CodeType | None:
+    """The code object of the last definition of ``qualname`` (after any ``@overload`` stubs)."""
+    found = None
     for constant in code.co_consts:
         if isinstance(constant, CodeType):
             if constant.co_qualname == qualname:
-                return constant
+                found = constant
             inner = _find_code(constant, qualname)
-            if inner is not None:
-                return inner
-    return None
+            found = inner or found
+    return found
 
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef

@@ -8,10 +8,13 @@ ran), in the order the probe tried them (constants from the body come early). On
 plain calls are pinned: a pin after a sequence of other calls would be kept for
 the coverage of those calls, in place of the plain pins that test them. None is
 kept for itself: the verifier keeps one only when it fails on a mutant that no
-kept test fails on.
+kept test fails on. A method's pin also asserts its instance's attributes after
+the call, where they read back as literals: a mutant may change only the state.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.generate import Observation, Writer
@@ -44,7 +47,7 @@ def value_pins(
                     continue
                 if writer.assertion(observation) is None:
                     continue
-                candidate = writer.characterization(observation)
+                candidate = with_state(writer.characterization(observation), observation)
                 if _body(candidate) in taken:
                     continue
                 taken.add(_body(candidate))
@@ -52,6 +55,14 @@ def value_pins(
                 picked.append(observation)
                 found.append(candidate)
     return found
+
+
+def with_state(candidate: Candidate, observation: Observation) -> Candidate:
+    """The pin of a method call, also asserting the instance's attributes after it, when they read back."""
+    state = observation.record.get("after", {}).get("obj_state", {}).get("literal")
+    if observation.record.get("status") != "ok" or state in (None, "{}") or "vars(obj)" in candidate.code:
+        return candidate
+    return replace(candidate, code=candidate.code + f"    assert vars(obj) == {state}\n")
 
 
 def by_path(observations: list[Observation]) -> list[Observation]:
