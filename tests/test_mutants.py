@@ -115,3 +115,28 @@ def test_numbering_is_the_same_on_every_parse_and_the_cap_spreads_over_functions
     assert {m.function for m in capped} == set(FUNCTIONS)
     assert capped == sample(first, 6, seed=1)
     assert sample(first, len(first) + 5, seed=1) == first
+
+
+OVERLOADED = textwrap.dedent(
+    """
+    from typing import overload
+
+
+    @overload
+    def half(value: int) -> int: ...
+    @overload
+    def half(value: float) -> float: ...
+    def half(value):
+        return value / 2
+    """
+)
+
+
+def test_only_the_definition_that_runs_is_mutated_past_its_overload_stubs() -> None:
+    found = sites(ast.parse(OVERLOADED), ["half"])
+    assert [s.mutant.change for s in found] == ["returns `None`", "`/` → `*`", "`2` → `3`"]
+    namespace: dict[str, Any] = {}
+    exec(compile(OVERLOADED, "half.py", "exec"), namespace)  # noqa: S102 - the test's own module text
+    half = namespace["half"]
+    half.__code__ = mutated_code(OVERLOADED, "half.py", ["half"], 1)
+    assert half(8) == 16
