@@ -16,12 +16,14 @@ and then a contract.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from devcopilot.jobs.testgen.candidates import Candidate
 
 if TYPE_CHECKING:
     from devcopilot.jobs.testgen.generate import Writer
+    from devcopilot.jobs.testgen.inputs import Inputs
     from devcopilot.jobs.testgen.target import FunctionSpec
 
 AGGREGATE = re.compile(
@@ -47,17 +49,34 @@ SAME = (
 )
 
 
+@dataclass(frozen=True)
+class OneInput:
+    callee: str
+    name: str
+    inputs: Inputs
+    hint: str
+
+
+def one_input(writer: Writer, function: FunctionSpec) -> OneInput | None:
+    """The function's one hinted, generated input, and how a test calls it; None for any other shape."""
+    single = writer.single_input(function)
+    callee = writer.callee(function)
+    if single is None or callee is None:
+        return None
+    name, inputs = single
+    param = next((p for p in function.call_params if p.name == name), None)
+    if param is None or not param.annotation:
+        return None
+    return OneInput(callee, name, inputs, param.annotation)
+
+
 def permutation_tests(writer: Writer, functions: list[FunctionSpec]) -> list[Candidate]:
     found = []
     for function in functions:
-        single = writer.single_input(function)
-        callee = writer.callee(function)
-        if single is None or callee is None:
+        one = one_input(writer, function)
+        if one is None or not SEQUENCE_HINT.match(one.hint):
             continue
-        name, inputs = single
-        param = next((p for p in function.call_params if p.name == name), None)
-        if param is None or not param.annotation or not SEQUENCE_HINT.match(param.annotation):
-            continue
+        callee, name, inputs = one.callee, one.name, one.inputs
         promised = ORDER_FREE.search(function.docstring) is not None
         words = f"{function.name.replace('_', ' ')} {function.docstring.split(chr(10) * 2)[0]}"
         if not promised and AGGREGATE.search(words) is None:
@@ -85,15 +104,10 @@ def monotonic_tests(writer: Writer, functions: list[FunctionSpec]) -> list[Candi
     """Where a docstring says a function of one number is increasing or decreasing, two inputs' order."""
     found = []
     for function in functions:
-        single = writer.single_input(function)
-        callee = writer.callee(function)
-        if single is None or callee is None:
-            continue
-        name, inputs = single
-        param = next((p for p in function.call_params if p.name == name), None)
-        numbers = [param.annotation if param else None, function.returns]
-        if not all(hint and NUMBER_HINT.match(hint) for hint in numbers):
+        one = one_input(writer, function)
+        if one is None or not NUMBER_HINT.match(one.hint) or not NUMBER_HINT.match(function.returns or ""):
             continue  # a number in, a number out: "increasing" said of anything else is not this promise
+        callee, name, inputs = one.callee, one.name, one.inputs
         if DECREASING.search(function.docstring):
             relation, word = ">=", "decreasing"
         elif INCREASING.search(function.docstring):
