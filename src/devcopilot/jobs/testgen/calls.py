@@ -34,9 +34,32 @@ class Call:
     expression: str
 
     @property
+    def entered(self) -> bool:
+        return self.expression == ENTERED
+
+    @property
     def shown(self) -> str:
         """The call as a test's docstring names it (a context manager's ``with`` line)."""
-        return self.pre[-2].removesuffix(":") if self.expression == ENTERED else self.expression
+        return self.pre[-2].removesuffix(":") if self.entered else self.expression
+
+    @property
+    def before(self) -> tuple[str, ...]:
+        """The statements before the call (a context manager's ``with`` block is the call)."""
+        return self.pre[:-2] if self.entered else self.pre
+
+    @property
+    def invoked(self) -> str:
+        """The call expression itself (what a ``with`` statement enters)."""
+        return (
+            self.pre[-2].removeprefix("with ").removesuffix(f" as {ENTERED}:")
+            if self.entered
+            else self.expression
+        )
+
+    @property
+    def plain(self) -> bool:
+        """Made on its own, at most on a fresh instance: no other call comes before it."""
+        return all(line.startswith("obj = ") for line in self.before)
 
     @property
     def setup(self) -> str:
@@ -241,8 +264,8 @@ def rebased_calls(function: FunctionSpec, module: ModuleSpec, tried: list[tuple[
     Every parameter is varied this time (the first pass may have spent its calls on one)."""
     if not tried or tried[0][1] or function.kind == "property":
         return []
-    plain = [call for call, ok in tried if ok and all(line.startswith("obj = ") for line in call.pre)]
-    base = arguments_of(plain[0].expression, function) if plain else None
+    plain = [call for call, ok in tried if ok and call.plain]
+    base = arguments_of(plain[0].invoked, function) if plain else None
     if base is None:
         return []
     owner = "obj." if function.kind == "method" else f"{function.owner}." if function.owner else ""
@@ -250,7 +273,7 @@ def rebased_calls(function: FunctionSpec, module: ModuleSpec, tried: list[tuple[
     calls = []
     for n, args in enumerate(argument_lists(function, module, function.call_params, 0, base)):
         call = make_call(
-            f"{function.qualname}:b{n}", function, plain[0].pre, f"{owner}{function.name}({args})"
+            f"{function.qualname}:b{n}", function, plain[0].before, f"{owner}{function.name}({args})"
         )
         if (call.pre, call.expression) not in made:
             calls.append(call)
@@ -265,9 +288,9 @@ def returned_values(
     found: dict[str, dict[str, list[str]]] = {}
     for call, ok in tried:
         function = by_name.get(call.function)
-        if not ok or function is None or not all(line.startswith("obj = ") for line in call.pre):
+        if not ok or function is None or not call.plain:
             continue
-        for name, value in (arguments_of(call.expression, function) or {}).items():
+        for name, value in (arguments_of(call.invoked, function) or {}).items():
             values = found.setdefault(call.function, {}).setdefault(name, [])
             if value not in values:
                 values.append(value)

@@ -38,8 +38,6 @@ class MutationJudge:
     python_path: list[Path]
     functions: list[str]
     mutants: list[Mutant]
-    total: int
-    """How many mutants the functions have before the cap."""
     killed: dict[int, str] = field(default_factory=dict)
     """Mutant number -> a kept test that fails on it."""
     unsupported: dict[int, str] = field(default_factory=dict)
@@ -59,9 +57,8 @@ class MutationJudge:
         cap: int = MAX_MUTANTS,
     ) -> MutationJudge:
         source = measured.read_text(encoding="utf-8")
-        every = [site.mutant for site in sites(ast.parse(source), functions)]
-        chosen = sample(every, cap, SEED)
-        return cls(sandbox, test_path, module, measured, python_path, list(functions), chosen, len(every))
+        chosen = sample([site.mutant for site in sites(ast.parse(source), functions)], cap, SEED)
+        return cls(sandbox, test_path, module, measured, python_path, list(functions), chosen)
 
     def forget(self, test: str) -> None:
         """A kept test was dropped after all: the mutants only it killed survive again."""

@@ -35,7 +35,7 @@ def value_pins(
         by_function.setdefault(observation.call.function, []).append(observation)
     found: list[Candidate] = []
     for seen in by_function.values():
-        plain_first = by_path([o for o in seen if all(line.startswith("obj = ") for line in o.call.pre)])
+        plain_first = by_path([o for o in seen if o.call.plain])
         outcomes: set[str] = set()
         picked: list[Observation] = []
         for pass_number in (1, 2):  # a different outcome each first; then other inputs, in the probe's order
@@ -83,7 +83,7 @@ def outcome_key(observation: Observation) -> str | None:
     record = observation.record
     status = record.get("status")
     if status == "ok":
-        shown = record.get("literal") or record.get("repr")
+        shown = "obj" if record.get("is_obj") else record.get("literal") or record.get("repr")
         after = sorted((name, str(state)) for name, state in (record.get("after") or {}).items())
         return f"ok:{record.get('type')}:{shown}:{after}" if shown is not None else None
     if status == "raised" and not record.get("sandbox"):

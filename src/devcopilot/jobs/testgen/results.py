@@ -58,7 +58,7 @@ def build_report(  # noqa: PLR0917 - one call site, every part of the report nam
         possible_bugs=bugs,
         skipped=probe.skipped,
         seconds=0.0,
-        verification_runs=verifier.runs_made,
+        verification_runs=verifier.runs_made + (verifier.mutation.runs_made if verifier.mutation else 0),
         file_text=text,
         diff=diff(existing, text, test_path) if existing is not None and text != existing else None,
     )
