@@ -29,5 +29,7 @@ class Candidate:
     contract: bool = False
     """Its inputs and assertion come from declared hints or documentation: a failure is a possible bug."""
     origin: str = "engine"
+    for_mutants: bool = False
+    """Offered for the mutants it may kill alone (a value pin), never kept for its coverage."""
     problem: str = ""
     """Why the candidate cannot be a test at all (set when a model's answer is not one test function)."""

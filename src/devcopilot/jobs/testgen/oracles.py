@@ -4,12 +4,12 @@ Coverage picks one call per path; a function like a leap-year test has one path
 and many answers. So each function also gets pins of observed outcomes: first
 one per different outcome (a value returned, an exception), then other inputs,
 taking calls from each path through the function in turn (the lines a call
-ran), in the order the probe tried them (constants from the body come early). Only
-plain calls are pinned: a pin after a sequence of other calls would be kept for
-the coverage of those calls, in place of the plain pins that test them. None is
-kept for itself: the verifier keeps one only when it fails on a mutant that no
-kept test fails on. A method's pin also asserts its instance's attributes after
-the call, where they read back as literals: a mutant may change only the state.
+ran), in the order the probe tried them (constants from the body come early),
+plain calls before call sequences on an instance (a lexer fed twice, a budget
+spent after spending). A method's pin also asserts its instance's attributes
+after the call, where they read back as literals: a mutant may change only the
+state. None is kept for its coverage: the verifier keeps one only when it fails
+on a mutant that no kept test fails on.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def value_pins(
         by_function.setdefault(observation.call.function, []).append(observation)
     found: list[Candidate] = []
     for seen in by_function.values():
-        plain_first = by_path([o for o in seen if o.call.plain])
+        plain_first = by_path([o for o in seen if o.call.plain]) + by_path(
+            [o for o in seen if not o.call.plain]
+        )
         outcomes: set[str] = set()
         picked: list[Observation] = []
         for pass_number in (1, 2):  # a different outcome each first; then other inputs, in the probe's order
@@ -47,7 +49,9 @@ def value_pins(
                     continue
                 if writer.assertion(observation) is None:
                     continue
-                candidate = with_state(writer.characterization(observation), observation)
+                candidate = replace(
+                    with_state(writer.characterization(observation), observation), for_mutants=True
+                )
                 if _body(candidate) in taken:
                     continue
                 taken.add(_body(candidate))

@@ -223,9 +223,9 @@ class Verifier:
     def keep_greedy(self, passing: list[tuple[Candidate, Hits]]) -> list[Verdict]:
         """Keep tests that add coverage, largest gain first, then those that kill a surviving mutant."""
         verdicts = []
-        pool = list(passing)
+        pool = [item for item in passing if not item[0].for_mutants]
         newly: list[Candidate] = []
-        idle: list[tuple[Candidate, Hits]] = []
+        idle: list[tuple[Candidate, Hits]] = [item for item in passing if item[0].for_mutants]
         while pool:
             best = max(pool, key=lambda item: item[1].adds_to(self.seen, self.shape))
             pool.remove(best)
@@ -258,6 +258,7 @@ class Verifier:
         chosen = self.mutation.choose(text, reach, idle, self.remaining() * MUTATION_SHARE)
         for candidate, _ in chosen:
             self.hits_of[candidate.name] = next(h for c, h in idle if c is candidate)
+            self.seen = self.seen | self.hits_of[candidate.name]
         return chosen
 
     def settle_mutants(self) -> None:
