@@ -146,7 +146,14 @@ def run_devcopilot(repo: Path, module: str, budget: float) -> tuple[Path | None,
          "--budget-seconds", str(budget), "--out", str(out)],
         cwd=repo,
     )  # fmt: skip
-    return (out if out.exists() else None), seconds, done.stderr.strip()[-300:]
+    problem = done.stderr.strip()[-300:]
+    try:  # a possible bug on released, widely used code is almost always a false report
+        bugs = [b for r in json.loads(done.stdout)["result"]["reports"] for b in r["possible_bugs"]]
+    except (ValueError, KeyError):
+        bugs = []
+    if bugs:
+        problem = f"{len(bugs)} possible bugs: " + "; ".join(f"{b['function']}: {b['message']}" for b in bugs)
+    return (out if out.exists() else None), seconds, problem
 
 
 def run_ghostwriter(repo: Path, module: str) -> tuple[Path | None, float, str]:
