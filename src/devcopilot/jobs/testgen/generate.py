@@ -166,7 +166,7 @@ class Writer:
                 return [*call.pre, f"assert {expression} == pytest.approx({text})"], names, ["import pytest"]
             if text == "None":
                 state = record.get("after", {}).get("obj_state", {})
-                if call.pre and "literal" in state and state["literal"] != "{}":
+                if call.pre and state.get("literal") not in (None, "None", "{}"):
                     return (
                         [
                             *call.pre,

@@ -20,6 +20,8 @@ from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.generate import Observation, Writer
 
 PINS_PER_FUNCTION = 24
+PINS_PER_MODULE = 240
+"""Every pin is one more test in each verification run: a class of forty methods shares this many."""
 
 
 def value_pins(
@@ -34,6 +36,7 @@ def value_pins(
     for observation in observations:
         by_function.setdefault(observation.call.function, []).append(observation)
     found: list[Candidate] = []
+    per_function = max(4, min(per_function, PINS_PER_MODULE // max(1, len(by_function))))
     for seen in by_function.values():
         plain_first = by_path([o for o in seen if o.call.plain]) + by_path(
             [o for o in seen if not o.call.plain]
@@ -64,7 +67,11 @@ def value_pins(
 def with_state(candidate: Candidate, observation: Observation) -> Candidate:
     """The pin of a method call, also asserting the instance's attributes after it, when they read back."""
     state = observation.record.get("after", {}).get("obj_state", {}).get("literal")
-    if observation.record.get("status") != "ok" or state in (None, "{}") or "vars(obj)" in candidate.code:
+    if (
+        observation.record.get("status") != "ok"
+        or state in (None, "None", "{}")
+        or "vars(obj)" in candidate.code
+    ):
         return candidate
     return replace(candidate, code=candidate.code + f"    assert vars(obj) == {state}\n")
 
