@@ -314,9 +314,10 @@ def judge_tool(
     killed = ""
     if mutmut is not None:
         judged = score(mutmut, module, target, produced, cap=mutants, seed=0) if produced else None
-        figures["mutation"] = judged["score"] if judged and judged["score"] is not None else 0.0
+        figures["mutation"] = judged["score"] if judged else 0.0
         figures["mutants"] = judged["mutants"] if judged else 0
-        killed = f"mutants killed {figures['mutation']:5.1f}% of {figures['mutants']} "
+        shown = "judge failed" if figures["mutation"] is None else f"{figures['mutation']:5.1f}%"
+        killed = f"mutants killed {shown} of {figures['mutants']} "
     print(f"{module:28} {tool_name:12} {figures['combined']:5.1f}% (lines {figures['lines']:5.1f}%, branches {figures['branches']:5.1f}%) "
           f"pass {figures['pass_rate']:5.1f}% tests {figures['tests_per_run']:3d} in {seconds:6.1f} s {killed}{problem[:80]}", flush=True)  # fmt: skip
     return {
@@ -328,11 +329,16 @@ def judge_tool(
 
 
 def compare_mutation(rows: list[dict[str, Any]], tools_seen: list[str]) -> None:
-    killed = {t: statistics.mean(r[t]["mutation"] for r in rows) for t in tools_seen}
+    judged = [r for r in rows if all(r[t]["mutation"] is not None for t in tools_seen)]
+    if len(judged) < len(rows):
+        print(
+            f"mutmut checked no mutant for some tool on {len(rows) - len(judged)} modules: left out of the means"
+        )
+    killed = {t: statistics.mean(r[t]["mutation"] for r in judged) if judged else 0.0 for t in tools_seen}
     print("mean mutation score (mutmut): " + ", ".join(f"{t} {killed[t]:.1f}%" for t in tools_seen))
     for peer in (t for t in tools_seen if t != "devcopilot"):
         ahead = [
-            r["module"] for r in rows if r[peer]["mutation"] > r.get("devcopilot", {}).get("mutation", 0.0)
+            r["module"] for r in judged if r[peer]["mutation"] > r.get("devcopilot", {}).get("mutation", 0.0)
         ]
         print(f"modules where {peer} kills more mutants: {', '.join(ahead) or 'none'}")
 
