@@ -78,6 +78,10 @@ def compared_constants(node: ast.AST) -> list[str]:
                 for arg in child.args[:1]:
                     for const in constants_in(arg):
                         add(const)
+            elif isinstance(child.func.value, ast.Name) and child.func.value.id in ("self", "cls"):
+                for arg in child.args:  # `self._either("=", ...)`: what the helper compares with
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and len(arg.value) == 1:
+                        add(arg.value)
         elif isinstance(child, ast.Subscript) and isinstance(child.slice, ast.Constant):
             add(child.slice.value)
         elif isinstance(child, ast.BinOp) and isinstance(child.op, ARITHMETIC):

@@ -131,6 +131,8 @@ def argument_lists(
             seen.setdefault(passed(usable, choice))
     if base is not None:
         return list(seen)
+    if len(usable) == 1:  # a random mix of one parameter is one of the values already listed
+        return list(seen)[:MAX_CALLS_PER_FUNCTION]
     found = list(seen)[: MAX_CALLS_PER_FUNCTION - RANDOM_MIXES]
     rng = random.Random(seed)
     for _ in range(RANDOM_MIXES):

@@ -119,6 +119,9 @@ CONTAINER_SAMPLES = {
 }  # fmt: skip
 INDEXED_VALUES = ["(True, False)", "(False, True)", "[1, 2]"]
 MAX_VALUES = 32
+MAX_TOKEN = 3
+"""Longest string constant composed into inputs: an operator or a delimiter, not a keyword."""
+MAX_COMPOSED = 64
 
 
 @dataclass
@@ -156,7 +159,7 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
             if inferred is not None:
                 inferred.contract = contract
                 add_default(inferred, param)
-                add_constants(inferred, function)
+                add_constants(inferred, function, module)
                 return inferred
     if param.default is not None and param.default != "None":
         kind = literal_type(param.default)
@@ -164,7 +167,7 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
             strategy, values = SCALARS[kind]
             inferred = Inputs(f"st.just({param.default}) | {strategy}", list(values), contract=False)
             add_default(inferred, param)
-            add_constants(inferred, function)
+            add_constants(inferred, function, module)
             return inferred
     for pattern, kind in NAME_HINTS:
         if pattern.match(param.name):
@@ -175,12 +178,15 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
             )
             inferred.contract = False
             add_default(inferred, param)
-            add_constants(inferred, function)
+            add_constants(inferred, function, module)
             inferred.values = list(dict.fromkeys([*use_values(param, function, module), *inferred.values]))
             return inferred
     inferred = Inputs(None, list(ANY_VALUES), contract=False)
     add_default(inferred, param)
-    add_constants(inferred, function)
+    add_constants(inferred, function, module)
+    if composed_strings(scanned_tokens(function, module)):  # a scanner: its input is text, try that first
+        text = [v for v in inferred.values if literal_type(v) == "str" and v not in ANY_VALUES]
+        inferred.values = [*text, *(v for v in inferred.values if v not in text)]
     found = [*use_values(param, function, module), *inferred.values, *module.found_values]
     inferred.values = list(dict.fromkeys(found))
     return inferred
@@ -212,13 +218,59 @@ def add_default(inferred: Inputs, param: Param) -> None:
         inferred.values.insert(0, param.default)
 
 
-def add_constants(inferred: Inputs, function: FunctionSpec) -> None:
-    """Constants the function compares against: the inputs most likely to take a new branch."""
+def add_constants(inferred: Inputs, function: FunctionSpec, module: ModuleSpec) -> None:
+    """Constants the function compares against: the inputs most likely to take a new branch.
+
+    Strings are also composed from the short ones (see ``composed_strings``), after the plain
+    values so a cap drops compositions first."""
     wanted = literal_kinds(inferred.values)
     for constant in function.constants:
         if literal_type(constant) in wanted and constant not in inferred.values:
             inferred.values.append(constant)
     inferred.values = inferred.values[: MAX_VALUES + len(function.constants)]
+    if "str" in wanted:
+        composed = composed_strings(scanned_tokens(function, module))
+        inferred.values += [text for text in composed if text not in inferred.values]
+
+
+def scanned_tokens(function: FunctionSpec, module: ModuleSpec) -> list[str]:
+    """The short strings a function and the methods it calls on ``self`` compare text with.
+
+    A lexer's ``tokenize`` compares the current character with ``'<'`` and leaves the ``'='`` that
+    makes ``'<='`` to a helper it calls: both belong to the same grammar."""
+    helpers = [
+        method
+        for cls in module.classes
+        if cls.name == function.owner
+        for method in cls.methods
+        if method.name in function.calls
+    ]
+    tokens: dict[str, None] = {}
+    for spec in (function, *helpers):
+        for constant in spec.constants:
+            value = ast.literal_eval(constant) if literal_type(constant) == "str" else None
+            if isinstance(value, str) and 0 < len(value) <= MAX_TOKEN:
+                tokens.setdefault(value)
+    return list(tokens)
+
+
+def composed_strings(tokens: list[str]) -> list[str]:
+    """Inputs that put a scanner's tokens in context, as a fuzzer's dictionary does.
+
+    A token alone reaches the branch that compares with it, and ends the text there; what follows
+    a token is what its branch reads next: the same token again (``'=='``), a word and the token
+    closing it (a quoted string, a bracket pair), a word on either side (an operator), another
+    token (``'<='``, ``'[?'``). Only scanners get them: two or more tokens."""
+    if len(tokens) < 2:
+        return []
+    shapes = [
+        shape
+        for token in tokens
+        for shape in (token * 2, f"{token}ab{token}", f"a{token}1", f"{token}a\\{token}b{token}")
+    ]
+    shapes += [first + second for first in tokens for second in tokens if first != second]
+    shapes.append("a" + "".join(f"{token}b" for token in tokens))
+    return [repr(text) for text in dict.fromkeys(shapes)][:MAX_COMPOSED]
 
 
 def literal_kinds(values: list[str]) -> set[str]:
