@@ -471,8 +471,8 @@ class Writer:
                 and not want.startswith("Traceback")
             ):
                 expected = want if literal_text(want) else None
-                body.append(
-                    f"assert {source} == {expected}" if expected else f"assert repr({source}) == {want!r}"
+                body.append(  # parenthesized: `a == b` then `== True` would chain into `b == True`
+                    f"assert ({source}) == {expected}" if expected else f"assert repr({source}) == {want!r}"
                 )
                 asserted += 1
             else:
