@@ -212,6 +212,7 @@ class LineCounter:
 """
 DIRS = """\
 import os
+import pathlib
 
 
 class _Defaults:
@@ -222,6 +223,10 @@ class _Defaults:
 class Dirs(_Defaults):
     def site_dir(self):
         return "/usr/share/app"
+
+    @property
+    def config_path(self):
+        return pathlib.Path(os.path.expanduser("~")) / ".config" / "app"
 
 
 class Settings:
@@ -515,6 +520,7 @@ def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
     written = (repo / "tests/test_dirs.py").read_text()
     # Inherited from a private base, tested through the public class; the sandbox's HOME is not pinned.
     assert "assert obj.cache_dir() == os.path.expanduser('~/.cache/app')" in written
+    assert "assert obj.config_path == pathlib.Path(os.path.expanduser('~/.config/app'))" in written
     assert ".home" not in written
     # A call that writes a file would write it wherever its test runs: skipped, even inside the copy.
     assert "is blocked while a call is observed" in report["skipped"]["write_marker"]

@@ -69,26 +69,34 @@ def compared_constants(node: ast.AST) -> list[str]:
             seen.setdefault(repr(value))
 
     for child in ast.walk(node):
-        if isinstance(child, ast.Compare):
-            for side in [child.left, *child.comparators]:
-                for const in constants_in(side):
-                    add(const)
-        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
-            if child.func.attr in ("startswith", "endswith", "split", "get", "find", "replace"):
-                for arg in child.args[:1]:
-                    for const in constants_in(arg):
-                        add(const)
-            elif isinstance(child.func.value, ast.Name) and child.func.value.id in ("self", "cls"):
-                for arg in child.args:  # `self._either("=", ...)`: what the helper compares with
-                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and len(arg.value) == 1:
-                        add(arg.value)
-        elif isinstance(child, ast.Subscript) and isinstance(child.slice, ast.Constant):
-            add(child.slice.value)
-        elif isinstance(child, ast.BinOp) and isinstance(child.op, ARITHMETIC):
-            for side in (child.left, child.right):  # `year % 400`: 400 is where the answer turns
-                if isinstance(side, ast.Constant) and isinstance(side.value, int | float):
-                    add(side.value)
+        for value in _constants_of(child):
+            add(value)
     return list(seen)
+
+
+def _constants_of(child: ast.AST) -> list[object]:
+    """The constants one node compares with or hands on to where a comparison is made."""
+    if isinstance(child, ast.Compare):
+        return [const for side in [child.left, *child.comparators] for const in constants_in(side)]
+    if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
+        if child.func.attr in ("startswith", "endswith", "split", "get", "find", "replace"):
+            return [const for arg in child.args[:1] for const in constants_in(arg)]
+        if isinstance(child.func.value, ast.Name) and child.func.value.id in ("self", "cls"):
+            return [  # `self._either("=", ...)`: a character the helper compares with
+                arg.value
+                for arg in child.args
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and len(arg.value) == 1
+            ]
+    if isinstance(child, ast.Subscript) and isinstance(child.slice, ast.Constant):
+        return [child.slice.value]
+    if isinstance(child, ast.BinOp) and isinstance(child.op, ARITHMETIC):
+        # `year % 400`: 400 is where the answer turns
+        return [
+            side.value
+            for side in (child.left, child.right)
+            if isinstance(side, ast.Constant) and isinstance(side.value, int | float)
+        ]
+    return []
 
 
 def constants_in(node: ast.expr) -> list[object]:

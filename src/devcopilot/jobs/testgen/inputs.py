@@ -185,8 +185,8 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
     add_default(inferred, param)
     add_constants(inferred, function, module)
     if composed_strings(scanned_tokens(function, module)):  # a scanner: its input is text, try that first
-        text = [v for v in inferred.values if literal_type(v) == "str" and v not in ANY_VALUES]
-        inferred.values = [*text, *(v for v in inferred.values if v not in text)]
+        texts = [v for v in inferred.values if literal_type(v) == "str" and v not in ANY_VALUES]
+        inferred.values = [*texts, *(v for v in inferred.values if v not in texts)]
     found = [*use_values(param, function, module), *inferred.values, *module.found_values]
     inferred.values = list(dict.fromkeys(found))
     return inferred

@@ -118,7 +118,16 @@ def mutated_code(source: str, filename: str, functions: Sequence[str], number: i
     """The code object of the function mutant ``number`` changes, compiled from the changed module."""
     tree = ast.parse(source, filename)
     site = sites(tree, functions)[number]
+    function = dict(_definitions(tree))[site.mutant.function]
+    has_class_cell = any(
+        isinstance(n, ast.Name) and n.id in ("super", "__class__") for n in ast.walk(function)
+    )
     site.apply()
+    if has_class_cell:
+        # The live method closes over its class (it calls `super()`), and a code object is swapped
+        # in only with the same free variables: a reference never run keeps the cell, as the
+        # compiler decides cells by name, after a mutant removed the call.
+        function.body.append(ast.If(ast.Constant(False), [ast.Expr(ast.Name("__class__", ast.Load()))], []))
     ast.fix_missing_locations(tree)
     module_code = compile(tree, filename, "exec", dont_inherit=True)
     code = _find_code(module_code, site.mutant.function)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from devcopilot.jobs.testgen.calls import Call
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context
 from devcopilot.jobs.testgen.generate import Observation
 from devcopilot.jobs.testgen.target import ModuleSpec
+
+PATH_REPR = re.compile(r"^(?:Posix|PurePosix)?Path\((['\"])(.*)\1\)$")
+"""A ``pathlib`` path as ``repr`` shows it: one under the sandbox's HOME is pinned relative to ``~``."""
 
 CALL_TIMEOUT_S = 2.0
 IMPORT_TIMEOUT_S = 20.0
@@ -103,9 +107,12 @@ class Prober:
             return record
         home = str(self.sandbox.copy / HOME_DIR)
         value = ast.literal_eval(record["literal"]) if "literal" in record else None
+        path = PATH_REPR.match(str(record.get("repr", "")))
+        if path is not None and "message" not in record:
+            value = path.group(2)
         if isinstance(value, str) and (value == home or value.startswith(home + "/")):
-            rest = {key: item for key, item in record.items() if key != "literal"}
-            return {**rest, "home": "~" + value[len(home) :]}
+            rest = {key: item for key, item in record.items() if key not in ("literal", "repr")}
+            return {**rest, "home": "~" + value[len(home) :], "as_path": path is not None}
         return None
 
     def check_import(
