@@ -470,6 +470,34 @@ def test_a_scanner_gets_its_tokens_in_context_and_its_two_character_branches_cov
     assert_written_tests_pass(repo, "tests/test_scan.py", len(report["kept"]), 3)
 
 
+FEASTS = """\
+WESTERN = 3
+
+
+def feast_day(year, method=WESTERN):
+    if not (1 <= method <= 3):
+        raise ValueError("invalid method")
+    shift = 0
+    if method == 2:
+        shift = 10
+    return (year % 19 + shift) % 31
+"""
+
+
+def test_a_parameter_compared_with_a_constant_gets_that_constant_first(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/feasts.py": FEASTS}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/feasts.py", "--write")
+    assert code == 0, stderr
+    written = (repo / "tests/test_feasts.py").read_text()
+    # `method` has no hint and a default the tests cannot read as a literal: the 2 it is compared
+    # with is tried before any generic value, so the branch it guards is reached and pinned.
+    assert re.search(r"feast_day\([^)]*, 2\) == \d+", written), written
+    assert report["coverage_after"]["branch_percent"] == 100.0
+    assert_written_tests_pass(repo, "tests/test_feasts.py", len(report["kept"]), 5)
+
+
 AGGREGATES = '''\
 def total(values: list[int]) -> int:
     """The sum of the values."""

@@ -115,7 +115,8 @@ def constants_in(node: ast.expr) -> list[object]:
 
 
 def parameter_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[str]]:
-    """What the body tests a parameter against: the kinds of input that reach its branches."""
+    """What the body tests a parameter against: the kinds of input that reach its branches
+    (``const:2`` for ``method == 2``)."""
     params = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
     uses: dict[str, dict[str, None]] = {}
 
@@ -127,10 +128,16 @@ def parameter_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, li
         if isinstance(child, ast.Compare):
             sides = [child.left, *child.comparators]
             for left, right in itertools.pairwise(sides):
-                for name in names_compared(right):
-                    note(left, f"is:{name}")
-                for name in names_compared(left):
-                    note(right, f"is:{name}")
+                for one, other in ((left, right), (right, left)):
+                    for name in names_compared(other):
+                        note(one, f"is:{name}")
+                    for value in constants_in(other):
+                        if (
+                            isinstance(value, int | str)
+                            and not isinstance(value, bool)
+                            and len(repr(value)) <= 40
+                        ):
+                            note(one, f"const:{value!r}")
         elif isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and len(child.args) == 2:
             if child.func.id in ("isinstance", "issubclass"):
                 kinds = child.args[1].elts if isinstance(child.args[1], ast.Tuple) else [child.args[1]]

@@ -193,13 +193,18 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
 
 
 def use_values(param: Param, function: FunctionSpec, module: ModuleSpec) -> list[str]:
-    """Inputs for what the body does with an unhinted parameter: the names it is compared with,
-    instances of the classes it is checked against, sequences for what it indexes."""
+    """Inputs for what the body does with an unhinted parameter: the names and constants it is
+    compared with, instances of the classes it is checked against, sequences for what it indexes."""
     values: list[str] = []
     for use in function.uses.get(param.name, []):
         how, _, name = use.partition(":")
         if how == "index":
             values += INDEXED_VALUES
+        elif how == "const":  # the value it is compared with, and either side of it when a number
+            number = ast.literal_eval(name)
+            values += (
+                [repr(n) for n in (number - 1, number, number + 1)] if isinstance(number, int) else [name]
+            )
         elif not module.importable(name.split(".")[0]):
             continue
         elif how == "is":
