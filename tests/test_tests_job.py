@@ -498,6 +498,36 @@ def test_a_parameter_compared_with_a_constant_gets_that_constant_first(
     assert_written_tests_pass(repo, "tests/test_feasts.py", len(report["kept"]), 5)
 
 
+HEADERS = """\
+from typing import List, Tuple, Union
+
+Pairs = Union[List[Tuple[bytes, bytes]], "Missing"]
+
+
+def encoding(headers: Pairs) -> str:
+    for name, value in headers:
+        if name.lower() == b"transfer-encoding":
+            if value != b"chunked":
+                raise ValueError("unsupported")
+            return "chunked"
+    return "identity"
+"""
+
+
+def test_a_type_alias_is_followed_and_the_constants_compared_fill_its_slots(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/headers.py": HEADERS}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/headers.py", "--write")
+    assert code == 0, stderr
+    written = (repo / "tests/test_headers.py").read_text()
+    # The alias stands for a list of byte pairs (the union's unknown option is left out), and the
+    # names and values the loop compares with are put in the pairs: each branch is reached.
+    assert "encoding([(b'transfer-encoding', b'chunked')]) == 'chunked'" in written, written
+    assert report["coverage_after"]["branch_percent"] == 100.0
+    assert_written_tests_pass(repo, "tests/test_headers.py", len(report["kept"]), 6)
+
+
 AGGREGATES = '''\
 def total(values: list[int]) -> int:
     """The sum of the values."""

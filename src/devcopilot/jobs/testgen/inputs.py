@@ -11,8 +11,10 @@ possible bug rather than a bad guess.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from devcopilot.jobs.testgen.target import ClassSpec, FunctionSpec, ModuleSpec, Param
 
@@ -119,9 +121,12 @@ CONTAINER_SAMPLES = {
 }  # fmt: skip
 INDEXED_VALUES = ["(True, False)", "(False, True)", "[1, 2]"]
 MAX_VALUES = 32
+MAX_ALIAS_DEPTH = 3
+"""How deep a type alias is followed: far enough for an alias of aliases, not into a recursive one."""
 MAX_TOKEN = 3
 """Longest string constant composed into inputs: an operator or a delimiter, not a keyword."""
 MAX_COMPOSED = 64
+MAX_SPLICED = 24
 
 
 @dataclass
@@ -188,6 +193,7 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
         texts = [v for v in inferred.values if literal_type(v) == "str" and v not in ANY_VALUES]
         inferred.values = [*texts, *(v for v in inferred.values if v not in texts)]
     found = [*use_values(param, function, module), *inferred.values, *module.found_values]
+    found += spliced(inferred.values, function.constants)  # guessed shapes: after the module's own values
     inferred.values = list(dict.fromkeys(found))
     return inferred
 
@@ -236,6 +242,45 @@ def add_constants(inferred: Inputs, function: FunctionSpec, module: ModuleSpec) 
     if "str" in wanted:
         composed = composed_strings(scanned_tokens(function, module))
         inferred.values += [text for text in composed if text not in inferred.values]
+    if inferred.contract:  # a declared shape; in a guessed one, constants crowd out better guesses
+        inferred.values += [
+            v for v in spliced(inferred.values, function.constants) if v not in inferred.values
+        ]
+
+
+def spliced(values: list[str], constants: list[str]) -> list[str]:
+    """Structured values with the function's constants put in their items' places.
+
+    ``[(b'', b'')]`` is a list of headers no branch looks at twice; with ``b'content-length'`` or
+    ``b'transfer-encoding'`` and ``b'chunked'`` in its slots it is the one each branch is written
+    for. The first two slots of each kind a constant fits are filled, in every combination."""
+    by_kind: dict[str, list[Any]] = {}
+    for constant in constants:
+        by_kind.setdefault(literal_type(constant) or "", []).append(ast.literal_eval(constant))
+    found: list[str] = []
+    for value in values:
+        try:
+            tree = ast.parse(value, mode="eval")
+        except SyntaxError:
+            continue
+        if not isinstance(tree.body, ast.List | ast.Tuple | ast.Set | ast.Dict):
+            continue
+        slots = [
+            node
+            for node in ast.walk(tree.body)
+            if isinstance(node, ast.Constant) and type(node.value).__name__ in by_kind
+        ][:2]
+        originals = [slot.value for slot in slots]
+        choices = [[original, *by_kind[type(original).__name__]] for original in originals]
+        for filling in itertools.product(*choices):
+            if list(filling) == originals:
+                continue
+            for slot, item in zip(slots, filling, strict=True):
+                slot.value = item
+            found.append(ast.unparse(tree))
+        for slot, original in zip(slots, originals, strict=True):
+            slot.value = original
+    return list(dict.fromkeys(v for v in found if v not in values))[:MAX_SPLICED]
 
 
 def scanned_tokens(function: FunctionSpec, module: ModuleSpec) -> list[str]:
@@ -306,7 +351,7 @@ def from_annotation(text: str, module: ModuleSpec, depth: int = 0) -> Inputs | N
     return from_node(node, module, depth)
 
 
-def from_node(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None:  # noqa: PLR0911 - one per form
+def from_node(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None:  # noqa: PLR0911, PLR0912 - one per form
     if isinstance(node, ast.Constant) and node.value is None:
         return Inputs("st.none()", ["None"], True)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -336,14 +381,18 @@ def from_node(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None: 
     cls = module.cls(name)
     if cls is not None and depth == 0:
         return from_class(cls, module)
+    alias = module.type_aliases.get(name)
+    if alias is not None and not args and depth < MAX_ALIAS_DEPTH:
+        return from_annotation(alias, module, depth + 1)
     return None
 
 
 def union(options: list[ast.expr], module: ModuleSpec, depth: int) -> Inputs | None:
-    parts = [from_node(option, module, depth) for option in options]
-    if any(part is None for part in parts):
+    """Values of the options it can make: each is a type the hint allows, so a subset still keeps
+    to the contract."""
+    known = [part for part in (from_node(option, module, depth) for option in options) if part is not None]
+    if not known:
         return None
-    known = [part for part in parts if part is not None]
     values: list[str] = []
     for part in known:
         values.extend(v for v in part.values[:6] if v not in values)

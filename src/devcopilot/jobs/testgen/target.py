@@ -141,6 +141,32 @@ class ModuleSpec:
     def cls(self, name: str) -> ClassSpec | None:
         return next((c for c in self.classes if c.name == name), None)
 
+    @cached_property
+    def type_aliases(self) -> dict[str, str]:
+        """Top-level names bound to a type (``HeaderTypes = Union[List[Tuple[bytes, bytes]], ...]``):
+        a hint that names one means what it stands for."""
+        aliases: dict[str, str] = {}
+        for node in ast.parse(self.source).body:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                target, value = node.targets[0].id, node.value
+            elif (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and node.value is not None
+            ):
+                target, value = node.target.id, node.value
+            else:
+                continue
+            if isinstance(value, ast.Subscript) or (
+                isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr)
+            ):
+                aliases[target] = ast.unparse(value)
+        return aliases
+
 
 def locate(target: str, cwd: Path) -> tuple[Path, str | None]:
     """The file a TARGET names and the object after ``::``, or an InputError saying why not."""
