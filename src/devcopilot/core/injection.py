@@ -333,6 +333,77 @@ class _ReaderSteering:
         return None
 
 
+DIRECTED_READER = re.compile(
+    rf"{READER.pattern}|\bautomated\b"
+    r"|\b(?:tools?|scanners?|linters?|analy[sz]ers?|bots?|agents?|models?)\s+(?:reading|processing|scanning|reviewing)\b"
+    r"|\b(?:whoever|anyone|anything)\s+(?:reads|reading|processes|processing|reviews|reviewing)\b",
+    re.IGNORECASE,
+)
+"""Who is spoken to: the reader, an AI, a reviewer, or any tool that reads the text."""
+DEIXIS = re.compile(
+    rf"\b(?:this|these)\s+(?:\w+\s+)?(?:{SUBJECTS}|directory|folder|section|step|repository|repo|function"
+    r"|class|method|review)\b|\b(?:the\s+)?(?:file|change|diff|patch|PR|commit)\b|\b(?:here|herein|below)\b",
+    re.IGNORECASE,
+)
+"""The text points at the artifact under review: this file, this change, here, below."""
+MOOD = re.compile(
+    rf"(?:{_SENTENCE_START}|,\s*|\b(?:so|then|and|just|simply)\s+)(?:please\s+)?(?:classify|mark|treat"
+    r"|record|rate|score|report|flag|emit|output"
+    r"|respond|reply|downgrade|approve|add|forget|skip|ignore|disregard|assume|consider|limit|keep|leave"
+    r"|label|tag|omit|hide|suppress|exclude|accept|don't|do not|never)\s"
+    r"|\b(?:should|must|shall|needs? to|has to|have to|ought to|(?:is|are) (?:to|expected to)|the expected)\b"
+    r"|\b(?:your|the)\s+(?:only\s+|main\s+|sole\s+|real\s+)?(?:task|job|role|goal|instructions?)\b"
+    r"|\b(?:instructions?|note|notice)\s*:",
+    re.IGNORECASE,
+)
+"""The sentence tells someone what to do: an imperative opening, a modal, a task or instructions."""
+VERDICT_TOPIC = re.compile(
+    rf"\b(?:{VERDICTS}|review\w*|approv\w*|sign(?:s|ed)?[- ]off|LGTM|verdict|outcome|compliant|classif\w*"
+    r"|rate[sd]?|grade[sd]?|score[sd]?"
+    r"|audit\w*|nits?|nitpicks?|security|injection|finds?|found|severity|flag(?:s|ged)?|report(?:s|ed)?"
+    r"|feedback|reply)\b",
+    re.IGNORECASE,
+)
+"""What a review produces or is about: findings, a severity, an approval, a verdict, security."""
+FAVOURABLE = re.compile(
+    r"\b(?:empty|nothing|zero|lowest|downgrad\w*|minimal|minimum|as few as|fewest|clean|approve[sd]?"
+    r"|your approval|signed[- ]off|LGTM|noise|praise|compliments?|positive"
+    r"|(?:as|is|be|are)\s+(?:\w+\s+)?compliant"
+    r"|omit|leave\s+(?:\w+\s+)?out|forget|disregard|hide|conceal|(?:do not|don't|never)\s+reveal"
+    r"|(?:as|are|is|were|was)\s+(?:\w+\s+)?(?:resolved|closed|fixed|remediated|trusted|sanitized|safe)"
+    r"|not\s+(?:a\s+)?concern|(?:not|never)\s+(?:to\s+)?(?:look|review|comment|analy[sz]e|quote|critique"
+    r"|critici[sz]e))\b",
+    re.IGNORECASE,
+)
+"""A push toward a favourable or empty result: nothing, the lowest severity, an approval, a pass."""
+REVIEW_SENTENCE = re.compile(r"[^.!?\n]+")
+"""A sentence as the directive rule reads it: a semicolon joins "forget about security; your job is..."."""
+
+
+class _DirectedVerdict:
+    """A sentence that tells its reader what the review of this artifact should conclude, and
+    pushes it toward a favourable or empty result.
+
+    Each of the five word families is common alone. The verdict's topic and a push toward the
+    favourable side must both be there, with two of three signs that the sentence is an instruction
+    about the artifact: a reader spoken to, a pointer to "this file" or "here", a directive mood.
+    A code comment describing what code does ("return None when no warnings were emitted") has the
+    topic and the push but speaks to nobody and points at nothing under review."""
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for sentence in REVIEW_SENTENCE.finditer(text):
+            words = sentence.group(0)
+            pushes = [m.span() for m in FAVOURABLE.finditer(words)]
+            topics = [m.span() for m in VERDICT_TOPIC.finditer(words)]
+            # the topic and the push are two words: "approval" alone names a verdict without asking for one
+            if not any(t[1] <= p[0] or p[1] <= t[0] for t in topics for p in pushes):
+                continue
+            signs = sum(1 for family in (DIRECTED_READER, DEIXIS, MOOD) if family.search(words))
+            if signs >= 2:
+                return sentence
+        return None
+
+
 class _Rule(Protocol):
     def search(self, string: str, /) -> re.Match[str] | None: ...
 
@@ -341,6 +412,7 @@ ALL_RULES: tuple[tuple[str, _Rule], ...] = (
     *RULES,
     ("reader-steering", _ReaderSteering()),
     ("review-steering", _ReviewSteering()),
+    ("directed-verdict", _DirectedVerdict()),
 )
 """The named moves first, so a line is reported by its most precise family."""
 
