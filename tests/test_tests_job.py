@@ -457,19 +457,6 @@ class Scanner:
 """
 
 
-def test_a_scanner_gets_its_tokens_in_context_and_its_two_character_branches_covered(
-    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    repo = sample(tmp_path / "r", {"pkg/scan.py": SCANNER}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/scan.py", "--write")
-    assert code == 0, stderr
-    written = (repo / "tests/test_scan.py").read_text()
-    # '<=' needs the '=' handed to a helper after the '<' the scanner saw: no constant alone is it.
-    assert "obj.scan('<=') == ['le']" in written, written
-    assert report["coverage_after"]["branch_percent"] == 100.0
-    assert_written_tests_pass(repo, "tests/test_scan.py", len(report["kept"]), 3)
-
-
 FEASTS = """\
 WESTERN = 3
 
@@ -482,20 +469,6 @@ def feast_day(year, method=WESTERN):
         shift = 10
     return (year % 19 + shift) % 31
 """
-
-
-def test_a_parameter_compared_with_a_constant_gets_that_constant_first(
-    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    repo = sample(tmp_path / "r", {"pkg/feasts.py": FEASTS}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/feasts.py", "--write")
-    assert code == 0, stderr
-    written = (repo / "tests/test_feasts.py").read_text()
-    # `method` has no hint and a default the tests cannot read as a literal: the 2 it is compared
-    # with is tried before any generic value, so the branch it guards is reached and pinned.
-    assert re.search(r"feast_day\([^)]*, 2\) == \d+", written), written
-    assert report["coverage_after"]["branch_percent"] == 100.0
-    assert_written_tests_pass(repo, "tests/test_feasts.py", len(report["kept"]), 5)
 
 
 HEADERS = """\
@@ -514,18 +487,29 @@ def encoding(headers: Pairs) -> str:
 """
 
 
-def test_a_type_alias_is_followed_and_the_constants_compared_fill_its_slots(
-    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    repo = sample(tmp_path / "r", {"pkg/headers.py": HEADERS}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/headers.py", "--write")
-    assert code == 0, stderr
-    written = (repo / "tests/test_headers.py").read_text()
+GRAMMAR_READ = [
+    # '<=' needs the '=' handed to a helper after the '<' the scanner saw: no constant alone is it.
+    ("scan", SCANNER, re.escape("obj.scan('<=') == ['le']")),
+    # `method` has no hint and a default the tests cannot read as a literal: the 2 it is compared
+    # with is tried before any generic value, so the branch it guards is reached and pinned.
+    ("feasts", FEASTS, r"feast_day\([^)]*, 2\) == \d+"),
     # The alias stands for a list of byte pairs (the union's unknown option is left out), and the
     # names and values the loop compares with are put in the pairs: each branch is reached.
-    assert "encoding([(b'transfer-encoding', b'chunked')]) == 'chunked'" in written, written
+    ("headers", HEADERS, re.escape("encoding([(b'transfer-encoding', b'chunked')]) == 'chunked'")),
+]
+
+
+@pytest.mark.parametrize(("name", "source", "pinned"), GRAMMAR_READ, ids=[g[0] for g in GRAMMAR_READ])
+def test_inputs_read_from_the_code_reach_the_branches_no_generic_value_does(
+    name: str, source: str, pinned: str, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {f"pkg/{name}.py": source}, monkeypatch)
+    code, [report], stderr = generate(cli, f"pkg/{name}.py", "--write")
+    assert code == 0, stderr
+    written = (repo / f"tests/test_{name}.py").read_text()
+    assert re.search(pinned, written), written
     assert report["coverage_after"]["branch_percent"] == 100.0
-    assert_written_tests_pass(repo, "tests/test_headers.py", len(report["kept"]), 6)
+    assert_written_tests_pass(repo, f"tests/test_{name}.py", len(report["kept"]), 3)
 
 
 AGGREGATES = '''\
