@@ -256,7 +256,9 @@ def spliced(values: list[str], constants: list[str]) -> list[str]:
     for. The first two slots of each kind a constant fits are filled, in every combination."""
     by_kind: dict[str, list[Any]] = {}
     for constant in constants:
-        by_kind.setdefault(literal_type(constant) or "", []).append(ast.literal_eval(constant))
+        kind = literal_type(constant)  # None for what does not read back (`inf`, `nan`)
+        if kind is not None:
+            by_kind.setdefault(kind, []).append(ast.literal_eval(constant))
     found: list[str] = []
     for value in values:
         try:
