@@ -334,8 +334,18 @@ def compare_mutation(rows: list[dict[str, Any]], tools_seen: list[str]) -> None:
         print(
             f"mutmut checked no mutant for some tool on {len(rows) - len(judged)} modules: left out of the means"
         )
-    killed = {t: statistics.mean(r[t]["mutation"] for r in judged) if judged else 0.0 for t in tools_seen}
-    print("mean mutation score (mutmut): " + ", ".join(f"{t} {killed[t]:.1f}%" for t in tools_seen))
+    if judged:
+        killed = {t: statistics.mean(r[t]["mutation"] for r in judged) for t in tools_seen}
+        print("mean mutation score (mutmut): " + ", ".join(f"{t} {killed[t]:.1f}%" for t in tools_seen))
+    else:  # a mean of nothing is no figure, never 0%
+        print("mean mutation score (mutmut): no module was judged for every tool")
+    own = {t: [r[t]["mutation"] for r in rows if r[t]["mutation"] is not None] for t in tools_seen}
+    print(
+        "mean mutation score over each tool's own judged modules: "
+        + ", ".join(
+            f"{t} {statistics.mean(v):.1f}% of {len(v)}" if v else f"{t} none" for t, v in own.items()
+        )
+    )
     for peer in (t for t in tools_seen if t != "devcopilot"):
         ahead = [
             r["module"] for r in judged if r[peer]["mutation"] > r.get("devcopilot", {}).get("mutation", 0.0)
