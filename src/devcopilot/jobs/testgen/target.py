@@ -121,10 +121,15 @@ class ModuleSpec:
         return [*self.functions, *(m for c in self.classes for m in c.methods)]
 
     @cached_property
+    def tree(self) -> ast.Module:
+        """The module's syntax tree, parsed once for the questions asked of its top level."""
+        return ast.parse(self.source)
+
+    @cached_property
     def top_level_names(self) -> set[str]:
         """Names the module binds at its top level, as its source shows them."""
         names: set[str] = set()
-        for node in ast.parse(self.source).body:
+        for node in self.tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 names.add(node.name)
             elif isinstance(node, ast.Import | ast.ImportFrom):
@@ -146,7 +151,7 @@ class ModuleSpec:
         """Top-level names bound to a type (``HeaderTypes = Union[List[Tuple[bytes, bytes]], ...]``):
         a hint that names one means what it stands for."""
         aliases: dict[str, str] = {}
-        for node in ast.parse(self.source).body:
+        for node in self.tree.body:
             if (
                 isinstance(node, ast.Assign)
                 and len(node.targets) == 1
