@@ -126,7 +126,7 @@ class Writer:
             extra = [*extra, "import copy"]
         return [*patches, *body], names | {t["owner"] for t in touched}, extra
 
-    def pinned(  # noqa: PLR0911, PLR0912 - one return per kind of outcome reads best
+    def pinned(  # noqa: PLR0911 - one return per kind of outcome reads best
         self, observation: Observation
     ) -> tuple[list[str], set[str], list[str]] | None:
         record, call = observation.record, observation.call
@@ -159,13 +159,10 @@ class Writer:
             return [*call.pre, f"assert {expression} is obj"], names, []
         if "home" in record:  # a path under the home directory, wherever the test runs
             expanded = f"os.path.expanduser({record['home']!r})"
-            if record.get("as_path"):
-                return (
-                    [*call.pre, f"assert {expression} == pathlib.Path({expanded})"],
-                    names,
-                    ["import os", "import pathlib"],
-                )
-            return [*call.pre, f"assert {expression} == {expanded}"], names, ["import os"]
+            as_path = bool(record.get("as_path"))
+            expected = f"pathlib.Path({expanded})" if as_path else expanded
+            imports = ["import os", "import pathlib"] if as_path else ["import os"]
+            return [*call.pre, f"assert {expression} == {expected}"], names, imports
         if "literal" in record:
             text = record["literal"]
             if record["type"] == "float":

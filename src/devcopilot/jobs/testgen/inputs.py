@@ -125,6 +125,8 @@ MAX_ALIAS_DEPTH = 3
 """How deep a type alias is followed: far enough for an alias of aliases, not into a recursive one."""
 MAX_TOKEN = 3
 """Longest string constant composed into inputs: an operator or a delimiter, not a keyword."""
+SCANNER_TOKENS = 2
+"""Short string tokens that make a function a scanner, whose text input is composed from them."""
 MAX_COMPOSED = 64
 MAX_SPLICED = 24
 
@@ -189,7 +191,7 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
     inferred = Inputs(None, list(ANY_VALUES), contract=False)
     add_default(inferred, param)
     add_constants(inferred, function, module)
-    if composed_strings(scanned_tokens(function, module)):  # a scanner: its input is text, try that first
+    if len(scanned_tokens(function, module)) >= SCANNER_TOKENS:  # a scanner: its input is text, try it first
         texts = [v for v in inferred.values if literal_type(v) == "str" and v not in ANY_VALUES]
         inferred.values = [*texts, *(v for v in inferred.values if v not in texts)]
     found = [*use_values(param, function, module), *inferred.values, *module.found_values]
@@ -313,7 +315,7 @@ def composed_strings(tokens: list[str]) -> list[str]:
     a token is what its branch reads next: the same token again (``'=='``), a word and the token
     closing it (a quoted string, a bracket pair), a word on either side (an operator), another
     token (``'<='``, ``'[?'``). Only scanners get them: two or more tokens."""
-    if len(tokens) < 2:
+    if len(tokens) < SCANNER_TOKENS:
         return []
     shapes = [
         shape
