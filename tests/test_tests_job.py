@@ -6,7 +6,10 @@ confirmation), so these are end-to-end and marked slow; xdist spreads them.
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import json
+import platform
 import re
 import subprocess
 import sys
@@ -570,6 +573,41 @@ def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
     elsewhere = tmp_path / "another-home"
     elsewhere.mkdir()
     assert_written_tests_pass(repo, "tests/test_dirs.py", len(report["kept"]), 2, home=elsewhere)
+
+
+MACHINE = """\
+import importlib.metadata
+import platform
+
+
+def banner() -> str:
+    return f"tool 1.0 on Python {platform.python_version()} ({platform.platform()})\\nwith pytest {importlib.metadata.version('pytest')}"
+
+
+def refuse() -> None:
+    raise RuntimeError(f"unsupported platform: {platform.platform()}")
+"""
+
+
+def test_a_value_that_names_the_machine_is_pinned_with_the_machine_left_open(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/about.py": MACHINE}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/about.py", "--write")
+    assert code == 0, stderr
+    written = (repo / "tests/test_about.py").read_text()
+    # The interpreter, the platform and another package's version hold only on this machine.
+    for here in (platform.platform(), platform.python_version(), importlib.metadata.version("pytest")):
+        assert here not in written
+    [pattern] = [
+        node.args[0].value
+        for node in ast.walk(ast.parse(written))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "re.fullmatch"
+    ]
+    assert re.fullmatch(pattern, "tool 1.0 on Python 3.99.1 (Plan9-sparc)\nwith pytest 99.0.0")
+    assert not re.fullmatch(pattern, "tool 2.0 on Python 3.99.1 (Plan9-sparc)\nwith pytest 99.0.0")
+    assert "match='unsupported platform: .*'" in written
+    assert_written_tests_pass(repo, "tests/test_about.py", len(report["kept"]), 3)
 
 
 def test_an_existing_test_module_is_only_added_to_and_shown_as_a_diff(

@@ -46,6 +46,8 @@ from devcopilot.core.sandbox_guard import SANDBOX_MARK, install, observing
 
 MAX_REPR = 2000
 MAX_CLASSES = 40
+MIN_MACHINE = 4
+"""A machine string shorter than this (a host called ``db``) would mask ordinary words."""
 CONTAINERS = (dict, list, set)
 STDLIB_FOR_INPUTS = {
     "io": io,
@@ -173,7 +175,7 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
     except BaseException as error:  # noqa: BLE001 - any failure to import is reported to the user
         emit(out, {"import": "error", **exception_record(error)})
         return
-    emit(out, {"import": "ok", "classes": namespace_classes(module)})
+    emit(out, {"import": "ok", "classes": namespace_classes(module), "machine": machine_strings(module_name)})
     namespace = {**vars(module), **STDLIB_FOR_INPUTS}
     state = Snapshot(module)
     hung: set[str] = set()
@@ -282,6 +284,30 @@ def namespace_classes(module: Any) -> dict[str, list[tuple[str, str | None]]]:
         ]
         if len(found) >= MAX_CLASSES:
             break
+    return found
+
+
+def machine_strings(module_name: str) -> list[tuple[str, str]]:
+    """The strings that name this interpreter, platform, host and the other installed packages, each
+    with a name that must occur beside it ('' for none): a bare version means a package's only next
+    to its name. The target's own distribution is left out, as its version is part of the code."""
+    import importlib.metadata  # noqa: PLC0415 - read once, after the target imported on its own
+    import platform  # noqa: PLC0415
+
+    found = [
+        (text, "")
+        for text in (sys.version, sys.executable, sys.prefix, sys.base_prefix, platform.platform(),
+                     platform.version(), platform.release(), platform.node())
+        if len(text) >= MIN_MACHINE
+    ]  # fmt: skip
+    found.append((platform.python_version(), "python"))
+    top = module_name.split(".", maxsplit=1)[0]
+    own = set(importlib.metadata.packages_distributions().get(top, []))
+    for dist in importlib.metadata.distributions():
+        name, version = dist.metadata["Name"] or "", dist.version or ""
+        if not name or not version or name in own:
+            continue
+        found += [(f"{name}-{version}", ""), (f"{name}=={version}", ""), (version, name)]
     return found
 
 

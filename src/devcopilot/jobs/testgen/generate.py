@@ -126,66 +126,37 @@ class Writer:
             extra = [*extra, "import copy"]
         return [*patches, *body], names | {t["owner"] for t in touched}, extra
 
-    def pinned(  # noqa: PLR0911 - one return per kind of outcome reads best
-        self, observation: Observation
-    ) -> tuple[list[str], set[str], list[str]] | None:
+    def pinned(self, observation: Observation) -> tuple[list[str], set[str], list[str]] | None:
         record, call = observation.record, observation.call
         status = record.get("status")
-        expression = call.expression
-        names = {call.function.split(".")[0]} | names_in(call.pre, expression)
+        names = {call.function.split(".")[0]} | names_in(call.pre, call.expression)
         if status == "raised" and not record.get("sandbox"):
-            exc = record["exc_type"]
-            message = record.get("message", "")
-            match = (
-                f", match={re.escape(message)!r}"
-                if message and len(message) <= 120 and "0x" not in message
-                else ""
-            )
-            if "." not in exc and (
-                (record["exc_module"] == "builtins" and hasattr(builtins, exc)) or exc in self.names
-            ):
-                names.add(exc)
-                body = [f"with pytest.raises({exc}{match}):", f"    {expression}"]
-            else:
-                body = [
-                    f"with pytest.raises(Exception{match}) as raised:",
-                    f"    {expression}",
-                    f"assert type(raised.value).__name__ == {exc.rsplit('.', 1)[-1]!r}",
-                ]
-            return [*call.pre, *body], names, ["import pytest"]
-        if status != "ok":
+            body, imports = self.raises(record, call.expression, names)
+        elif status == "ok":
+            found = value_pin(record, call)
+            if found is None:
+                return None
+            body, imports = found
+        else:
             return None
-        if record.get("is_obj"):
-            return [*call.pre, f"assert {expression} is obj"], names, []
-        if "home" in record:  # a path under the home directory, wherever the test runs
-            expanded = f"os.path.expanduser({record['home']!r})"
-            as_path = bool(record.get("as_path"))
-            expected = f"pathlib.Path({expanded})" if as_path else expanded
-            imports = ["import os", "import pathlib"] if as_path else ["import os"]
-            return [*call.pre, f"assert {expression} == {expected}"], names, imports
-        if "literal" in record:
-            text = record["literal"]
-            if record["type"] == "float":
-                return [*call.pre, f"assert {expression} == pytest.approx({text})"], names, ["import pytest"]
-            if text == "None":
-                state = record.get("after", {}).get("obj_state", {})
-                if call.pre and state.get("literal") not in (None, "None", "{}"):
-                    return (
-                        [
-                            *call.pre,
-                            f"assert {expression} is None",
-                            f"assert vars(obj) == {state['literal']}",
-                        ],
-                        names,
-                        [],
-                    )
-                return [*call.pre, f"assert {expression} is None"], names, []
-            if text in ("True", "False"):
-                return [*call.pre, f"assert {expression} is {text}"], names, []
-            return [*call.pre, f"assert {expression} == {text}"], names, []
-        if "repr" in record:
-            return [*call.pre, f"assert repr({expression}) == {record['repr']!r}"], names, []
-        return None
+        return [*call.pre, *body], names, imports
+
+    def raises(self, record: dict[str, Any], expression: str, names: set[str]) -> tuple[list[str], list[str]]:
+        """``pytest.raises`` of the exception seen, matching its message where the message is stable."""
+        exc = record["exc_type"]
+        message = record.get("message", "")
+        pattern = record.get("message_pattern") or re.escape(message)
+        match = f", match={pattern!r}" if message and len(message) <= 120 and "0x" not in message else ""
+        if "." not in exc and (
+            (record["exc_module"] == "builtins" and hasattr(builtins, exc)) or exc in self.names
+        ):
+            names.add(exc)
+            return [f"with pytest.raises({exc}{match}):", f"    {expression}"], ["import pytest"]
+        return [
+            f"with pytest.raises(Exception{match}) as raised:",
+            f"    {expression}",
+            f"assert type(raised.value).__name__ == {exc.rsplit('.', 1)[-1]!r}",
+        ], ["import pytest"]
 
     def characterization(self, observation: Observation) -> Candidate:
         found = self.assertion(observation)
@@ -197,10 +168,13 @@ class Writer:
         names -= STDLIB_FOR_INPUTS
         call = observation.call
         name = self.test_name(call.function, "characterization")
-        fixtures = "monkeypatch" if observation.record.get("touched") else ""
+        record = observation.record
+        fixtures = "monkeypatch" if record.get("touched") else ""
+        machine = {"pattern", "message_pattern"} & set(record)
+        opened = "; what names the machine is left open" if machine else ""
         lines = [
             f"def {name}({fixtures}):",
-            f'    """Characterization: pins what {call.shown[:70]} does today."""',
+            f'    """Characterization: pins what {call.shown[:70]} does today{opened}."""',
             *(f"    {line}" for line in body),
         ]
         return Candidate(
@@ -493,3 +467,35 @@ class Writer:
             self.import_of(names),
             contract=True,
         )
+
+
+def value_pin(  # noqa: PLR0911 - one return per kind of value reads best
+    record: dict[str, Any], call: Call
+) -> tuple[list[str], list[str]] | None:
+    """The assertions pinning a returned value, and the imports they need; None when nothing reads back."""
+    expression = call.expression
+    if record.get("is_obj"):
+        return [f"assert {expression} is obj"], []
+    if "pattern" in record:  # the value names the machine: the rest of it is pinned
+        shown = expression if record["matched"] == "value" else f"repr({expression})"
+        return [f"assert re.fullmatch({record['pattern']!r}, {shown})"], ["import re"]
+    if "home" in record:  # a path under the home directory, wherever the test runs
+        expanded = f"os.path.expanduser({record['home']!r})"
+        if record.get("as_path"):
+            return [f"assert {expression} == pathlib.Path({expanded})"], ["import os", "import pathlib"]
+        return [f"assert {expression} == {expanded}"], ["import os"]
+    if "literal" in record:
+        text = record["literal"]
+        if record["type"] == "float":
+            return [f"assert {expression} == pytest.approx({text})"], ["import pytest"]
+        if text == "None":
+            state = record.get("after", {}).get("obj_state", {})
+            if call.pre and state.get("literal") not in (None, "None", "{}"):
+                return [f"assert {expression} is None", f"assert vars(obj) == {state['literal']}"], []
+            return [f"assert {expression} is None"], []
+        if text in ("True", "False"):
+            return [f"assert {expression} is {text}"], []
+        return [f"assert {expression} == {text}"], []
+    if "repr" in record:
+        return [f"assert repr({expression}) == {record['repr']!r}"], []
+    return None

@@ -21,6 +21,7 @@ from devcopilot.core.sandbox import HOME_DIR, Sandbox
 from devcopilot.jobs.testgen.calls import Call
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context
 from devcopilot.jobs.testgen.generate import Observation
+from devcopilot.jobs.testgen.machine import machine_pattern
 from devcopilot.jobs.testgen.target import ModuleSpec
 
 PATH_REPR = re.compile(r"^(?:Posix|PurePosix)?Path\((['\"])(.*)\1\)$")
@@ -38,6 +39,8 @@ class ProbeResult:
     skipped: dict[str, str] = field(default_factory=dict)
     classes: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     """Classes of the target's package in its namespace, with their positional parameters and defaults."""
+    machine: list[tuple[str, str]] = field(default_factory=list)
+    """What names the sandbox's interpreter, platform and installed packages (``driver.machine_strings``)."""
 
 
 @dataclass
@@ -65,6 +68,8 @@ class Prober:
             timeout = IMPORT_TIMEOUT_S + 10 + CALL_TIMEOUT_S * len(pending)
             run = self.sandbox.run(request, timeout=timeout, python_path=self.python_path)
             result.classes = self.check_import(run.records, run.stderr, run.timed_out)
+            imported = next(r for r in run.records if "import" in r)
+            result.machine = [(text, beside) for text, beside in imported.get("machine", [])]
             hits = hits_by_context(run.coverage_file, self.measured, self.shape) if run.coverage_file else {}
             result.import_hits = result.import_hits | hits.get("import", Hits())
             by_id = {c.id: c for c in pending}
@@ -92,6 +97,7 @@ class Prober:
         elif status in ("ok", "raised"):
             portable = self.portable(record)
             if portable is not None:
+                portable = masked(portable, result.machine)
                 result.observations.append(Observation(call, portable, hits.get(call.id, Hits())))
 
     def portable(self, record: dict[str, Any]) -> dict[str, Any] | None:
@@ -141,6 +147,26 @@ class Prober:
                 )
             raise InputError(f"importing {self.module} failed: {kind}: {message}")
         return {name: [(p, d) for p, d in params] for name, params in status.get("classes", {}).items()}
+
+
+def masked(record: dict[str, Any], machine: list[tuple[str, str]]) -> dict[str, Any]:
+    """The record with a ``pattern`` for its value or message where they name the machine, so the test
+    pins the rest; a state after the call that names it is not pinned at all."""
+    state = record.get("after", {}).get("obj_state", {}).get("literal")
+    if state and machine_pattern(state, machine):
+        record = {**record, "after": {k: v for k, v in record["after"].items() if k != "obj_state"}}
+    if record.get("status") == "raised":
+        pattern = machine_pattern(str(record.get("message", "")), machine)
+        return {**record, "message_pattern": pattern} if pattern else record
+    if "literal" in record:
+        value = ast.literal_eval(record["literal"])
+        shown, whole = (value, "value") if isinstance(value, str) else (record["literal"], "repr")
+    elif "repr" in record:
+        shown, whole = record["repr"], "repr"
+    else:
+        return record
+    pattern = machine_pattern(shown, machine)
+    return {**record, "pattern": pattern, "matched": whole} if pattern else record
 
 
 def first_line(text: str) -> str:
