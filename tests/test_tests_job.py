@@ -610,6 +610,61 @@ def test_a_value_that_names_the_machine_is_pinned_with_the_machine_left_open(
     assert_written_tests_pass(repo, "tests/test_about.py", len(report["kept"]), 3)
 
 
+RELEASES = """\
+import re
+
+_RELEASE = re.compile(r"v(\\d+)-(\\d+)")
+
+
+def parse(text: str) -> tuple[int, int]:
+    match = _RELEASE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a release: {text!r}")
+    return int(match.group(1)), int(match.group(2))
+"""
+
+
+def test_text_the_module_s_own_pattern_accepts_reaches_past_its_validation(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/releases.py": RELEASES}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/releases.py", "--write")
+    assert code == 0, stderr
+    # No generic string is a release; the pattern's own shortest match is, and pins the numbers.
+    written = (repo / "tests/test_releases.py").read_text()
+    assert re.search(r"assert parse\('v\d+-\d+'\) == \(\d+, \d+\)", written)
+    assert report["coverage_after"]["line_percent"] == 100.0
+    assert not (repo / ".hypothesis").exists()
+    assert_written_tests_pass(repo, "tests/test_releases.py", len(report["kept"]), 6)
+
+
+def test_members_a_class_inherits_from_elsewhere_in_its_package_are_tested_on_it(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = (
+        "class Layout:\n"
+        "    @property\n"
+        "    def share_dirs(self) -> list[str]:\n"
+        "        return [self._root() + '/share', '/usr/share']\n\n"
+        "    def _root(self) -> str:\n"
+        "        return '/'\n"
+    )
+    local = (
+        "from pkg.layout import Layout\n\n\n"
+        "class Local(Layout):\n"
+        "    def _root(self) -> str:\n"
+        "        return '/usr/local'\n"
+    )
+    repo = sample(tmp_path / "r", {"pkg/layout.py": base, "pkg/local.py": local}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/local.py", "--write")
+    assert code == 0, stderr
+    # Only the inherited property reaches Local's own override: its users call it on Local.
+    written = (repo / "tests/test_local.py").read_text()
+    assert "assert obj.share_dirs == ['/usr/local/share', '/usr/share']" in written
+    assert report["coverage_after"]["line_percent"] == 100.0
+    assert_written_tests_pass(repo, "tests/test_local.py", len(report["kept"]), 4)
+
+
 def test_an_existing_test_module_is_only_added_to_and_shown_as_a_diff(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -847,9 +902,11 @@ def is_leap(year: int) -> bool:
 def days_in_month(year: int, month: int) -> int:
     if month == 2:
         return 29 if is_leap(year) else 28
-    if month in (4, 6, 9, 11):
-        return 30
-    return 31
+    return 30 if _short(month) else 31
+
+
+def _short(month: int) -> bool:
+    return month in (4, 6, 9, 11)
 '''
 MUTATION_FLOOR = 85.0
 """The kept tests' share of the calendar module's mutants killed: 93% when this floor was set."""
@@ -869,7 +926,11 @@ def test_tests_are_kept_for_the_mutants_they_kill_and_mutation_reports_the_survi
     assert re.search(r"assert is_leap\(\d+\) is (True|False)", written)
     assert report["mutation_score"] >= MUTATION_FLOOR
     by_function = {f["function"]: f for f in report["mutation"]}
-    assert set(by_function) == {"is_leap", "days_in_month"}
+    # The private helper's mutants count too: a test that notices them breaking is worth keeping.
+    assert set(by_function) == {"is_leap", "days_in_month", "_short"}
+    assert by_function["_short"]["killed"] == by_function["_short"]["mutants"]
+    # The months `_short` compares with reach days_in_month, which hands it the month.
+    assert re.search(r"assert days_in_month\(-?\d+, (4|6|9|11)\) == 30", written)
     for figures in by_function.values():
         assert figures["mutants"] == figures["killed"] + len(figures["surviving"])
         assert all(re.fullmatch(r"line \d+: .+", mutant) for mutant in figures["surviving"])

@@ -8,6 +8,7 @@ exceptions the function raises itself or documents).
 from __future__ import annotations
 
 import ast
+import builtins
 import itertools
 import re
 from typing import TYPE_CHECKING
@@ -116,7 +117,8 @@ def constants_in(node: ast.expr) -> list[object]:
 
 def parameter_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[str]]:
     """What the body tests a parameter against: the kinds of input that reach its branches
-    (``const:2`` for ``method == 2``)."""
+    (``const:2`` for ``method == 2``), and the helpers it is handed to (``pass:_short:0``), whose
+    own uses ``target.propagate_uses`` adds."""
     params = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
     uses: dict[str, dict[str, None]] = {}
 
@@ -125,35 +127,78 @@ def parameter_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, li
             uses.setdefault(target.id, {}).setdefault(use)
 
     for child in ast.walk(node):
-        if isinstance(child, ast.Compare):
-            sides = [child.left, *child.comparators]
-            for left, right in itertools.pairwise(sides):
-                for one, other in ((left, right), (right, left)):
-                    for name in names_compared(other):
-                        note(one, f"is:{name}")
-                    for value in constants_in(other):
-                        if (
-                            isinstance(value, int | str)
-                            and not isinstance(value, bool)
-                            and len(repr(value)) <= 40
-                        ):
-                            note(one, f"const:{value!r}")
-        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and len(child.args) == 2:
-            if child.func.id in ("isinstance", "issubclass"):
-                kinds = child.args[1].elts if isinstance(child.args[1], ast.Tuple) else [child.args[1]]
-                for kind in kinds:
-                    if isinstance(kind, ast.Name | ast.Attribute):
-                        use = "isinstance" if child.func.id == "isinstance" else "is"
-                        note(child.args[0], f"{use}:{ast.unparse(kind)}")
-        elif isinstance(child, ast.Subscript) and any(isinstance(c, int) for c in constants_in(child.slice)):
-            note(child.value, "index")
+        for target, use in node_uses(child):
+            note(target, use)
     return {name: list(found) for name, found in uses.items()}
+
+
+def node_uses(child: ast.AST) -> list[tuple[ast.expr, str]]:
+    """What one node does with the expressions in it: compares, checks the type of, hands to a
+    helper, or indexes by a number."""
+    if isinstance(child, ast.Compare):
+        found = []
+        for left, right in itertools.pairwise([child.left, *child.comparators]):
+            for one, other in ((left, right), (right, left)):
+                found += [(one, f"is:{name}") for name in names_compared(other)]
+                found += [
+                    (one, f"const:{value!r}")
+                    for value in constants_in(other)
+                    if isinstance(value, int | str) and not isinstance(value, bool) and len(repr(value)) <= 40
+                ]
+        return found
+    if isinstance(child, ast.Call) and (callee := helper_called(child.func)):
+        return [(arg, f"pass:{callee}:{slot}") for slot, arg in handed(child)]
+    if isinstance(child, ast.Call) and type_check(child) and len(child.args) == 2:
+        kinds = child.args[1].elts if isinstance(child.args[1], ast.Tuple) else [child.args[1]]
+        use = "isinstance" if type_check(child) == "isinstance" else "is"
+        return [
+            (child.args[0], f"{use}:{ast.unparse(k)}")
+            for k in kinds
+            if isinstance(k, ast.Name | ast.Attribute)
+        ]
+    if isinstance(child, ast.Subscript) and any(isinstance(c, int) for c in constants_in(child.slice)):
+        return [(child.value, "index")]
+    return []
+
+
+SELF = ("self", "cls")
+
+
+def type_check(call: ast.Call) -> str | None:
+    """``isinstance`` or ``issubclass`` when the call is one."""
+    name = call.func.id if isinstance(call.func, ast.Name) else None
+    return name if name in ("isinstance", "issubclass") else None
+
+
+def handed(call: ast.Call) -> list[tuple[str, ast.expr]]:
+    """Each argument with its slot: the position, or the keyword's name."""
+    by_keyword = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    return [*((str(index), arg) for index, arg in enumerate(call.args)), *by_keyword]
+
+
+def helper_called(func: ast.expr) -> str | None:
+    """The module's own function or method a call may reach: ``name`` or ``self.name``; a builtin
+    (``isinstance``, ``len``) is no helper."""
+    if isinstance(func, ast.Name) and not hasattr(builtins, func.id):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in SELF:
+        return f"self.{func.attr}"
+    return None
 
 
 def names_compared(node: ast.expr) -> list[str]:
     """Classes and constants a value is compared with, alone or in a literal collection."""
     items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
     return [i.id for i in items if isinstance(i, ast.Name) and (i.id[:1].isupper() or i.id in BUILTIN_TYPES)]
+
+
+def read_names(node: ast.AST) -> set[str]:
+    """The names a body reads: the module's globals among them are what it works with."""
+    return {
+        child.id
+        for child in ast.walk(node)
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load)
+    }
 
 
 def called_names(node: ast.AST) -> set[str]:

@@ -34,6 +34,7 @@ import json
 import math
 import pathlib
 import random
+import re
 import signal
 import sys
 import traceback
@@ -46,6 +47,7 @@ from devcopilot.core.sandbox_guard import SANDBOX_MARK, install, observing
 
 MAX_REPR = 2000
 MAX_CLASSES = 40
+MAX_PATTERN = 2000
 MIN_MACHINE = 4
 """A machine string shorter than this (a host called ``db``) would mask ordinary words."""
 CONTAINERS = (dict, list, set)
@@ -175,7 +177,16 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
     except BaseException as error:  # noqa: BLE001 - any failure to import is reported to the user
         emit(out, {"import": "error", **exception_record(error)})
         return
-    emit(out, {"import": "ok", "classes": namespace_classes(module), "machine": machine_strings(module_name)})
+    emit(
+        out,
+        {
+            "import": "ok",
+            "classes": namespace_classes(module),
+            "inherited": inherited_members(module),
+            "patterns": module_patterns(module),
+            "machine": machine_strings(module_name),
+        },
+    )
     namespace = {**vars(module), **STDLIB_FOR_INPUTS}
     state = Snapshot(module)
     hung: set[str] = set()
@@ -284,6 +295,38 @@ def namespace_classes(module: Any) -> dict[str, list[tuple[str, str | None]]]:
         ]
         if len(found) >= MAX_CLASSES:
             break
+    return found
+
+
+def module_patterns(module: Any) -> dict[str, tuple[str, int]]:
+    """The compiled regular expressions the module binds, by name, as (the pattern's literal, flags)."""
+    return {
+        name: (repr(value.pattern), int(value.flags))
+        for name, value in sorted(vars(module).items())
+        if isinstance(value, re.Pattern) and len(value.pattern) <= MAX_PATTERN
+    }
+
+
+def inherited_members(module: Any) -> dict[str, list[tuple[str, str, str]]]:
+    """Per public class the module defines, the public members it inherits from its package's classes
+    defined elsewhere: (name, the defining class, its source file). Its users call them on it."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    package = module.__name__.split(".", maxsplit=1)[0]
+    for name, value in sorted(vars(module).items()):
+        if name.startswith("_") or not isinstance(value, type) or value.__module__ != module.__name__:
+            continue
+        for attr in dir(value):
+            owner = next((k for k in value.__mro__ if attr in vars(k)), None)
+            if attr.startswith("_") or owner is None or owner.__module__ == module.__name__:
+                continue
+            if str(owner.__module__).split(".", maxsplit=1)[0] != package:
+                continue
+            try:
+                path = inspect.getsourcefile(owner)
+            except (TypeError, OSError):
+                continue
+            if path:
+                found.setdefault(name, []).append((attr, owner.__name__, path))
     return found
 
 

@@ -166,7 +166,7 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
             if inferred is not None:
                 inferred.contract = contract
                 add_default(inferred, param)
-                add_constants(inferred, function, module)
+                add_constants(inferred, param, function, module)
                 return inferred
     if param.default is not None and param.default != "None":
         kind = literal_type(param.default)
@@ -174,7 +174,7 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
             strategy, values = SCALARS[kind]
             inferred = Inputs(f"st.just({param.default}) | {strategy}", list(values), contract=False)
             add_default(inferred, param)
-            add_constants(inferred, function, module)
+            add_constants(inferred, param, function, module)
             return inferred
     for pattern, kind in NAME_HINTS:
         if pattern.match(param.name):
@@ -185,12 +185,12 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
             )
             inferred.contract = False
             add_default(inferred, param)
-            add_constants(inferred, function, module)
+            add_constants(inferred, param, function, module)
             inferred.values = list(dict.fromkeys([*use_values(param, function, module), *inferred.values]))
             return inferred
     inferred = Inputs(None, list(ANY_VALUES), contract=False)
     add_default(inferred, param)
-    add_constants(inferred, function, module)
+    add_constants(inferred, param, function, module)
     if len(scanned_tokens(function, module)) >= SCANNER_TOKENS:  # a scanner: its input is text, try it first
         texts = [v for v in inferred.values if literal_type(v) == "str" and v not in ANY_VALUES]
         inferred.values = [*texts, *(v for v in inferred.values if v not in texts)]
@@ -203,16 +203,13 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
 def use_values(param: Param, function: FunctionSpec, module: ModuleSpec) -> list[str]:
     """Inputs for what the body does with an unhinted parameter: the names and constants it is
     compared with, instances of the classes it is checked against, sequences for what it indexes."""
-    values: list[str] = []
+    values = compared_values(param, function)
     for use in function.uses.get(param.name, []):
         how, _, name = use.partition(":")
+        if how in ("const", "pass"):  # compared_values took the first; a helper's uses are among these
+            continue
         if how == "index":
             values += INDEXED_VALUES
-        elif how == "const":  # the value it is compared with, and either side of it when a number
-            number = ast.literal_eval(name)
-            values += (
-                [repr(n) for n in (number - 1, number, number + 1)] if isinstance(number, int) else [name]
-            )
         elif not module.importable(name.split(".")[0]):
             continue
         elif how == "is":
@@ -226,21 +223,36 @@ def use_values(param: Param, function: FunctionSpec, module: ModuleSpec) -> list
     return values
 
 
+def compared_values(param: Param, function: FunctionSpec) -> list[str]:
+    """The values the body (or a helper it hands the parameter to) compares the parameter with,
+    and either side of each when a number: the inputs that take its branches."""
+    values: list[str] = []
+    for use in function.uses.get(param.name, []):
+        how, _, name = use.partition(":")
+        if how == "const":
+            number = ast.literal_eval(name)
+            values += (
+                [repr(n) for n in (number - 1, number, number + 1)] if isinstance(number, int) else [name]
+            )
+    return values
+
+
 def add_default(inferred: Inputs, param: Param) -> None:
     if param.default is not None and is_literal(param.default) and param.default not in inferred.values:
         inferred.values.insert(0, param.default)
 
 
-def add_constants(inferred: Inputs, function: FunctionSpec, module: ModuleSpec) -> None:
+def add_constants(inferred: Inputs, param: Param, function: FunctionSpec, module: ModuleSpec) -> None:
     """Constants the function compares against: the inputs most likely to take a new branch.
 
     Strings are also composed from the short ones (see ``composed_strings``), after the plain
     values so a cap drops compositions first."""
     wanted = literal_kinds(inferred.values)
-    for constant in function.constants:
+    compared = [v for v in compared_values(param, function) if v not in function.constants]
+    for constant in [*function.constants, *compared]:
         if literal_type(constant) in wanted and constant not in inferred.values:
             inferred.values.append(constant)
-    inferred.values = inferred.values[: MAX_VALUES + len(function.constants)]
+    inferred.values = inferred.values[: MAX_VALUES + len(function.constants) + len(compared)]
     if "str" in wanted:
         composed = composed_strings(scanned_tokens(function, module))
         inferred.values += [text for text in composed if text not in inferred.values]

@@ -28,12 +28,22 @@ from devcopilot.jobs.testgen.compose import compose
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context, segments
 from devcopilot.jobs.testgen.generate import Observation, Writer
 from devcopilot.jobs.testgen.metamorphic import monotonic_tests, permutation_tests
+from devcopilot.jobs.testgen.mutants import definition_names
 from devcopilot.jobs.testgen.mutation import MutationJudge
 from devcopilot.jobs.testgen.oracles import value_pins
+from devcopilot.jobs.testgen.patterns import learn_patterns
 from devcopilot.jobs.testgen.probe import Prober, ProbeResult
 from devcopilot.jobs.testgen.report import CoverageFigures, FunctionGap, GapsReport, TestsReport, TestsRun
 from devcopilot.jobs.testgen.results import build_report
-from devcopilot.jobs.testgen.target import FunctionSpec, ModuleSpec, locate, read_module, select_changed
+from devcopilot.jobs.testgen.target import (
+    FunctionSpec,
+    ModuleSpec,
+    adopt_inherited,
+    locate,
+    read_module,
+    require_selected,
+    select_changed,
+)
 from devcopilot.jobs.testgen.verify import TEST_TIMEOUT_S, Verifier
 
 log = logging.getLogger("devcopilot.tests")
@@ -309,6 +319,8 @@ def generate_for(
 def mutation_judge(bench: Workbench, probe: ProbeResult) -> MutationJudge | None:
     """The mutants of the functions tests will be written for; none when the target cannot be read."""
     selected = [f.qualname for f in bench.spec.selected if f.qualname not in probe.skipped]
+    if bench.spec.whole_module:  # the helpers too: a test that breaks when one does is worth keeping
+        selected += [name for name in definition_names(bench.spec.tree) if name not in probe.skipped]
     functions = list(dict.fromkeys(selected))  # `@overload` stubs share their function's name
     try:
         return MutationJudge.of(
@@ -337,6 +349,9 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
     result = ProbeResult(skipped=dict(spec.skipped))
     prober.run([], result)  # the import alone: which classes the namespace holds
     learn_classes(spec, result.classes)
+    adopt_inherited(spec, result.inherited)
+    require_selected(spec)
+    learn_patterns(spec, result.patterns)
     owners = {f.owner for f in spec.selected if f.owner and f.kind in ("method", "property")}
     instances: dict[str, list[str]] = {}
     inits: list[Call] = []
@@ -444,6 +459,7 @@ def run_gaps(run: JobRun, target: str) -> GapsReport:
     repo = repository(run.context)
     path, member = locate(target, Path.cwd())
     spec = read_module(path, member)
+    require_selected(spec)
     with Sandbox(repo, DRIVER) as sandbox:
         bench = Workbench(spec, repo, sandbox, "", None, FileShape.of(spec.path))
         suite = bench.suite_files()

@@ -167,6 +167,11 @@ def _definitions(tree: ast.Module) -> Iterator[tuple[str, Definition]]:
     yield from walk(tree.body, "")
 
 
+def definition_names(tree: ast.Module) -> list[str]:
+    """Every function and method of the module by qualified name, its private helpers included."""
+    return [name for name, _ in _definitions(tree)]
+
+
 Mutation = tuple[str, int, Callable[[], None]]
 
 

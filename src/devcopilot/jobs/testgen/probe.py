@@ -39,6 +39,10 @@ class ProbeResult:
     skipped: dict[str, str] = field(default_factory=dict)
     classes: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     """Classes of the target's package in its namespace, with their positional parameters and defaults."""
+    inherited: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    """Members the classes inherit from elsewhere in their package (``driver.inherited_members``)."""
+    patterns: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """The module's compiled regular expressions by name (``driver.module_patterns``)."""
     machine: list[tuple[str, str]] = field(default_factory=list)
     """What names the sandbox's interpreter, platform and installed packages (``driver.machine_strings``)."""
 
@@ -70,6 +74,13 @@ class Prober:
             result.classes = self.check_import(run.records, run.stderr, run.timed_out)
             imported = next(r for r in run.records if "import" in r)
             result.machine = [(text, beside) for text, beside in imported.get("machine", [])]
+            result.patterns = {
+                name: (shown, flags) for name, (shown, flags) in imported.get("patterns", {}).items()
+            }
+            result.inherited = {
+                cls: [(attr, owner, path) for attr, owner, path in members]
+                for cls, members in imported.get("inherited", {}).items()
+            }
             hits = hits_by_context(run.coverage_file, self.measured, self.shape) if run.coverage_file else {}
             result.import_hits = result.import_hits | hits.get("import", Hits())
             by_id = {c.id: c for c in pending}
