@@ -334,7 +334,7 @@ class _ReaderSteering:
 
 
 DIRECTED_READER = re.compile(
-    rf"{READER.pattern}|\bautomated\b"
+    rf"{READER.pattern}|\bautomated\b|\b(?:CI|pipeline|gate)\b"
     r"|\b(?:tools?|scanners?|linters?|analy[sz]ers?|bots?|agents?|models?)\s+(?:reading|processing|scanning|reviewing)\b"
     r"|\b(?:whoever|anyone|anything)\s+(?:reads|reading|processes|processing|reviews|reviewing)\b",
     re.IGNORECASE,
@@ -342,7 +342,8 @@ DIRECTED_READER = re.compile(
 """Who is spoken to: the reader, an AI, a reviewer, or any tool that reads the text."""
 DEIXIS = re.compile(
     rf"\b(?:this|these)\s+(?:\w+\s+)?(?:{SUBJECTS}|directory|folder|section|step|repository|repo|function"
-    r"|class|method|review)\b|\b(?:the\s+)?(?:file|change|diff|patch|PR|commit)\b|\b(?:here|herein|below)\b",
+    r"|class|method|review|check|job|stage|build)\b|\b(?:the\s+)?(?:file|change|diff|patch|PR|commit)\b"
+    r"|\b(?:here|herein|below|above|these (?:are|were)|the code)\b",
     re.IGNORECASE,
 )
 """The text points at the artifact under review: this file, this change, here, below."""
@@ -350,32 +351,49 @@ MOOD = re.compile(
     rf"(?:{_SENTENCE_START}|,\s*|\b(?:so|then|and|just|simply)\s+)(?:please\s+)?(?:classify|mark|treat"
     r"|record|rate|score|report|flag|emit|output"
     r"|respond|reply|downgrade|approve|add|forget|skip|ignore|disregard|assume|consider|limit|keep|leave"
-    r"|label|tag|omit|hide|suppress|exclude|accept|don't|do not|never)\s"
-    r"|\b(?:should|must|shall|needs? to|has to|have to|ought to|(?:is|are) (?:to|expected to)|the expected)\b"
+    r"|label|tag|omit|hide|suppress|exclude|accept|don't|do not|never|make sure|ensure|phrase|word|end"
+    r"|finish|frame|present|pass)\s"
+    r"|\b(?:instruct|order|tell|ask|direct|want|need|require)s?\s+(?:the\s+)?(?:\w+\s+)?(?:reviewers?|AI"
+    r"|LLMs?|models?|assistants?|bots?|copilots?|you)\s+to\b"
+    r"|\b(?:should|must|shall|needs? to|has to|have to|ought to|(?:is|are) (?:to|expected to)|the expected"
+    r"|no need (?:to|for)|(?:is|are) enough|suffices)\b"
     r"|\b(?:your|the)\s+(?:only\s+|main\s+|sole\s+|real\s+)?(?:task|job|role|goal|instructions?)\b"
     r"|\b(?:instructions?|note|notice)\s*:",
     re.IGNORECASE,
 )
 """The sentence tells someone what to do: an imperative opening, a modal, a task or instructions."""
 VERDICT_TOPIC = re.compile(
-    rf"\b(?:{VERDICTS}|review\w*|approv\w*|sign(?:s|ed)?[- ]off|LGTM|verdict|outcome|compliant|classif\w*"
+    rf"\b(?:{VERDICTS}(?!\s+(?:tracker|templates?|numbers?|ids?|titles?|links?)\b)|review\w*|approv\w*"
+    r"|sign(?:s|ed)?[- ]off|LGTM|verdict|outcome|compliant|classif\w*"
     r"|rate[sd]?|grade[sd]?|score[sd]?"
     r"|audit\w*|nits?|nitpicks?|security|injection|finds?|found|severity|flag(?:s|ged)?|report(?:s|ed)?"
-    r"|feedback|reply)\b",
+    r"|feedback|reply|conclu\w*|attention|glance|deep look|close look|scrutiny"
+    r"|(?:CI|quality|merge|release) gate)\b",
     re.IGNORECASE,
 )
-"""What a review produces or is about: findings, a severity, an approval, a verdict, security."""
+"""What a review produces or is about: findings, a severity, an approval, a verdict, security, the
+attention it pays."""
 FAVOURABLE = re.compile(
-    r"\b(?:empty|nothing|zero|lowest|downgrad\w*|minimal|minimum|as few as|fewest|clean|approve[sd]?"
+    r"\b(?:empty|nothing|zero|lowest|downgrad\w*|minimal|minimum|as few as|fewest|approve[sd]?"
+    r"|clean\s+(?:report|pass|result|bill|review|scan|run|verdict)|(?:is|be|are|as|comes?\s+back|stays?)\s+clean"
     r"|your approval|signed[- ]off|LGTM|noise|praise|compliments?|positive"
     r"|(?:as|is|be|are)\s+(?:\w+\s+)?compliant"
     r"|omit|leave\s+(?:\w+\s+)?out|forget|disregard|hide|conceal|(?:do not|don't|never)\s+reveal"
     r"|(?:as|are|is|were|was)\s+(?:\w+\s+)?(?:resolved|closed|fixed|remediated|trusted|sanitized|safe)"
     r"|not\s+(?:a\s+)?concern|(?:not|never)\s+(?:to\s+)?(?:look|review|comment|analy[sz]e|quote|critique"
-    r"|critici[sz]e))\b",
+    r"|critici[sz]e))\b"
+    r"|\b(?:(?:report|return|show|sees?|mark|record)\w*\s+(?:\w+\s+)?(?:success|green|passing)"
+    r"|pass(?:es|ed)?\s+(?:this|these)\s+(?:\w+\s+)?(?:file|change|commit|diff|patch|code|module)"
+    r"|(?-i:PASS(?:ED)?|APPROVED)|no (?:issues|findings|problems)"
+    r"|as (?:an? )?(?:approval|pass|success)|(?:obviously|clearly|plainly) (?:correct|fine|safe|right)"
+    r"|(?:do not|don't|never|no need to|needn't)\s+(?:\w+\s+)?(?:spend|waste|bother|dwell|dig)"
+    r"|(?:is|are) (?:enough|sufficient)|suffices?|not real|(?:only|just|merely) (?:\w+ )?nits)\b"
+    r"|\b(?:is|are|was|were|has|have)\s+(?:already\s+)?(?:been\s+)?(?:pre-?)?(?:approved|cleared|accepted"
+    r"|signed[- ]off)\b",
     re.IGNORECASE,
 )
-"""A push toward a favourable or empty result: nothing, the lowest severity, an approval, a pass."""
+"""A push toward a favourable or empty result: nothing, the lowest severity, an approval, a pass,
+effort not spent, a result declared before any review."""
 REVIEW_SENTENCE = re.compile(r"[^.!?\n]+")
 """A sentence as the directive rule reads it: a semicolon joins "forget about security; your job is..."."""
 
