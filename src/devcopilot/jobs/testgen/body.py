@@ -118,7 +118,7 @@ def constants_in(node: ast.expr) -> list[object]:
 def parameter_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[str]]:
     """What the body tests a parameter against: the kinds of input that reach its branches
     (``const:2`` for ``method == 2``), and the helpers it is handed to (``pass:_short:0``), whose
-    own uses ``target.propagate_uses`` adds."""
+    own uses ``propagate_uses`` adds."""
     params = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
     uses: dict[str, dict[str, None]] = {}
 
@@ -273,3 +273,40 @@ def transforms(function: FunctionSpec) -> bool:
         return False
     hinted = [p.annotation for p in function.call_params if p.annotation]
     return not (function.returns and hinted and hinted[0] != function.returns)
+
+
+MAX_USES = 24
+"""Uses a parameter takes from the helpers it is handed to."""
+
+
+def propagate_uses(functions: list[FunctionSpec], methods: list[FunctionSpec]) -> None:
+    """A parameter handed to one of the module's helpers is tested by what the helper tests it
+    against: ``days(year, month)`` that asks ``_short(month)`` takes the months ``_short`` compares
+    with. Two rounds follow a helper's helper; each parameter takes at most ``MAX_USES``."""
+    helpers = {f.name: f for f in functions}
+    by_name = {m.name: m for m in methods}  # by name alone: a method of a base in the module
+    own = {(m.owner, m.name): m for m in methods}
+    for _ in range(2):
+        for function in [*functions, *methods]:
+            for uses in function.uses.values():
+                for use in [u for u in uses if u.startswith("pass:")]:
+                    _, callee, slot = use.split(":", 2)
+                    name = callee.removeprefix("self.")
+                    helper = (
+                        own.get((function.owner, name)) or by_name.get(name)
+                        if callee.startswith("self.")
+                        else helpers.get(callee)
+                    )
+                    if helper is None or helper is function:
+                        continue
+                    for found in helper.uses.get(slot_name(helper, slot), []):
+                        if not found.startswith("pass:") and found not in uses and len(uses) < MAX_USES:
+                            uses.append(found)
+
+
+def slot_name(function: FunctionSpec, slot: str) -> str:
+    """The parameter an argument lands in: by position (``0``) or by keyword; '' for none."""
+    if not slot.isdigit():
+        return slot
+    named = [p for p in function.call_params if p.kind in ("positional", "keyword")]
+    return named[int(slot)].name if int(slot) < len(named) else ""

@@ -29,6 +29,7 @@ from devcopilot.jobs.testgen.calls import Call
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits
 from devcopilot.jobs.testgen.inputs import STDLIB_FOR_INPUTS, Inputs, inputs_for
+from devcopilot.jobs.testgen.pins import value_pin
 from devcopilot.jobs.testgen.source_text import (
     SIMPLE_TYPES,
     condition_names,
@@ -467,35 +468,3 @@ class Writer:
             self.import_of(names),
             contract=True,
         )
-
-
-def value_pin(  # noqa: PLR0911 - one return per kind of value reads best
-    record: dict[str, Any], call: Call
-) -> tuple[list[str], list[str]] | None:
-    """The assertions pinning a returned value, and the imports they need; None when nothing reads back."""
-    expression = call.expression
-    if record.get("is_obj"):
-        return [f"assert {expression} is obj"], []
-    if "pattern" in record:  # the value names the machine: the rest of it is pinned
-        shown = expression if record["matched"] == "value" else f"repr({expression})"
-        return [f"assert re.fullmatch({record['pattern']!r}, {shown})"], ["import re"]
-    if "home" in record:  # a path under the home directory, wherever the test runs
-        expanded = f"os.path.expanduser({record['home']!r})"
-        if record.get("as_path"):
-            return [f"assert {expression} == pathlib.Path({expanded})"], ["import os", "import pathlib"]
-        return [f"assert {expression} == {expanded}"], ["import os"]
-    if "literal" in record:
-        text = record["literal"]
-        if record["type"] == "float":
-            return [f"assert {expression} == pytest.approx({text})"], ["import pytest"]
-        if text == "None":
-            state = record.get("after", {}).get("obj_state", {})
-            if call.pre and state.get("literal") not in (None, "None", "{}"):
-                return [f"assert {expression} is None", f"assert vars(obj) == {state['literal']}"], []
-            return [f"assert {expression} is None"], []
-        if text in ("True", "False"):
-            return [f"assert {expression} is {text}"], []
-        return [f"assert {expression} == {text}"], []
-    if "repr" in record:
-        return [f"assert repr({expression}) == {record['repr']!r}"], []
-    return None

@@ -27,6 +27,7 @@ from devcopilot.jobs.testgen.candidates import KINDS, Candidate
 from devcopilot.jobs.testgen.compose import compose
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context, segments
 from devcopilot.jobs.testgen.generate import Observation, Writer
+from devcopilot.jobs.testgen.inherited import adopt_inherited
 from devcopilot.jobs.testgen.metamorphic import monotonic_tests, permutation_tests
 from devcopilot.jobs.testgen.mutants import definition_names
 from devcopilot.jobs.testgen.mutation import MutationJudge
@@ -38,7 +39,6 @@ from devcopilot.jobs.testgen.results import build_report
 from devcopilot.jobs.testgen.target import (
     FunctionSpec,
     ModuleSpec,
-    adopt_inherited,
     locate,
     read_module,
     require_selected,

@@ -24,6 +24,7 @@ from devcopilot.jobs.testgen.body import (
     compared_constants,
     documented_raises,
     parameter_uses,
+    propagate_uses,
     raised_names,
     read_names,
 )
@@ -73,7 +74,8 @@ class FunctionSpec:
     reads: set[str] = field(default_factory=set)
     uses: dict[str, list[str]] = field(default_factory=dict)
     """Per parameter, what the body does with it: ``is:Name`` (compared to a name), ``isinstance:Name``,
-    ``index`` (subscripted by a number)."""
+    ``const:2`` (compared to a constant), ``index`` (subscripted by a number), ``pass:_helper:0``
+    (handed to one of the module's functions, whose own uses it then takes)."""
 
     @property
     def call_params(self) -> list[Param]:
@@ -243,38 +245,11 @@ def read_module(
             functions.append(read_function(node, None, source))
         elif isinstance(node, ast.ClassDef):
             classes.append(read_class(node, source))
-    propagate_uses(functions, classes)
+    propagate_uses(functions, [m for c in classes for m in c.methods])
     spec = ModuleSpec(path, name, root, source, functions, classes, [], {})
     if select_member:
         select(spec, member)
     return spec
-
-
-def propagate_uses(functions: list[FunctionSpec], classes: list[ClassSpec]) -> None:
-    """A parameter handed to one of the module's helpers is tested by what the helper tests it
-    against: ``days(year, month)`` that asks ``_short(month)`` takes the months ``_short`` compares
-    with. Two rounds follow a helper's helper; each parameter takes at most ``MAX_USES``."""
-    helpers = {f.name: f for f in functions}
-    methods = {m.name: m for c in classes for m in c.methods}
-    for _ in range(2):
-        for function in [*functions, *methods.values()]:
-            for uses in function.uses.values():
-                for use in [u for u in uses if u.startswith("pass:")]:
-                    _, callee, slot = use.split(":", 2)
-                    helper = methods.get(callee[5:]) if callee.startswith("self.") else helpers.get(callee)
-                    if helper is None or helper is function:
-                        continue
-                    for found in helper.uses.get(slot_name(helper, slot), []):
-                        if not found.startswith("pass:") and found not in uses and len(uses) < MAX_USES:
-                            uses.append(found)
-
-
-def slot_name(function: FunctionSpec, slot: str) -> str:
-    """The parameter an argument lands in: by position (``0``) or by keyword; '' for none."""
-    if not slot.isdigit():
-        return slot
-    named = [p for p in function.call_params if p.kind in ("positional", "keyword")]
-    return named[int(slot)].name if int(slot) < len(named) else ""
 
 
 def select(spec: ModuleSpec, member: str | None) -> None:
@@ -329,12 +304,6 @@ def module_members(spec: ModuleSpec, chosen: Callable[[str], bool]) -> list[Func
     return found
 
 
-MAX_USES = 24
-"""Uses a parameter takes from the helpers it is handed to."""
-MAX_INHERITED = 40
-"""Members taken per class from bases elsewhere: a class deep in a framework inherits hundreds."""
-
-
 def inherited_from_private(spec: ModuleSpec, cls: ClassSpec) -> list[FunctionSpec]:
     """Public methods a public class inherits from a private base in the module: its users call them on it."""
     own = {m.name for m in cls.methods}
@@ -346,33 +315,6 @@ def inherited_from_private(spec: ModuleSpec, cls: ClassSpec) -> list[FunctionSpe
                     found.append(replace(method, owner=cls.name, qualname=f"{cls.name}.{method.name}"))
                     own.add(method.name)
     return found
-
-
-def adopt_inherited(spec: ModuleSpec, inherited: dict[str, list[tuple[str, str, str]]]) -> None:
-    """Select the public members the module's classes inherit from elsewhere in their package: their
-    users call them on the class, and they reach its own code. Read from the defining file, they carry
-    no lines of the target (coverage and mutants stay the target's own)."""
-    if not spec.whole_module:
-        return
-    have = {f.qualname for f in spec.selected} | set(spec.skipped)
-    files: dict[str, ModuleSpec | None] = {}
-    for cls_name, members in inherited.items():
-        for attr, owner, path in members[:MAX_INHERITED]:
-            qualname = f"{cls_name}.{attr}"
-            if qualname in have:
-                continue
-            if path not in files:
-                try:
-                    files[path] = read_module(Path(path), select_member=False)
-                except (InputError, OSError):
-                    files[path] = None
-            other = files[path]
-            base = other.cls(owner) if other is not None else None
-            method = next((m for m in base.methods if m.name == attr), None) if base is not None else None
-            if method is None or skip_reason(method) is not None:
-                continue
-            spec.selected.append(replace(method, owner=cls_name, qualname=qualname, lineno=0, end_lineno=0))
-            have.add(qualname)
 
 
 def callable_part(name: str) -> bool:
