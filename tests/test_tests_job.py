@@ -309,6 +309,16 @@ def generate(cli: Any, *args: str) -> tuple[int, list[dict[str, Any]], str]:
     return result.code, reports, result.stderr
 
 
+def generated(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], target: str
+) -> tuple[Path, dict[str, Any], str]:
+    """The repository, the report and the test file written for ``target``, which must succeed."""
+    repo = sample(tmp_path / "r", files, monkeypatch)
+    code, [report], stderr = generate(cli, target, "--write")
+    assert code == 0, stderr
+    return repo, report, (repo / "tests" / f"test_{Path(target).stem}.py").read_text()
+
+
 def assert_written_tests_pass(
     repo: Path, path: str, expected: int, seed: int, home: Path | None = None
 ) -> None:
@@ -548,10 +558,7 @@ def test_a_module_of_private_names_asked_for_by_name_is_tested_through_them(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     private = "def _double(n: int) -> int:\n    return n * 2\n\n\nclass _Box:\n    def size(self) -> int:\n        return 3\n"
-    repo = sample(tmp_path / "r", {"pkg/_impl.py": private}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/_impl.py", "--write")
-    assert code == 0, stderr
-    written = (repo / "tests/test__impl.py").read_text()
+    _, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/_impl.py": private}, "pkg/_impl.py")
     assert "_double(" in written and "_Box()" in written
     assert report["coverage_after"]["line_percent"] == 100.0
 
@@ -559,10 +566,7 @@ def test_a_module_of_private_names_asked_for_by_name_is_tested_through_them(
 def test_home_paths_are_pinned_relative_to_home_and_writing_calls_are_skipped(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/dirs.py": DIRS}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/dirs.py", "--write")
-    assert code == 0, stderr
-    written = (repo / "tests/test_dirs.py").read_text()
+    repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/dirs.py": DIRS}, "pkg/dirs.py")
     # Inherited from a private base, tested through the public class; the sandbox's HOME is not pinned.
     assert "assert obj.cache_dir() == os.path.expanduser('~/.cache/app')" in written
     assert "assert obj.config_path == pathlib.Path(os.path.expanduser('~/.config/app'))" in written
@@ -592,10 +596,7 @@ def refuse() -> None:
 def test_a_value_that_names_the_machine_is_pinned_with_the_machine_left_open(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/about.py": MACHINE}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/about.py", "--write")
-    assert code == 0, stderr
-    written = (repo / "tests/test_about.py").read_text()
+    repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/about.py": MACHINE}, "pkg/about.py")
     # The interpreter, the platform and another package's version hold only on this machine.
     for here in (platform.platform(), platform.python_version(), importlib.metadata.version("pytest")):
         assert here not in written
@@ -627,11 +628,10 @@ def parse(text: str) -> tuple[int, int]:
 def test_text_the_module_s_own_pattern_accepts_reaches_past_its_validation(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/releases.py": RELEASES}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/releases.py", "--write")
-    assert code == 0, stderr
+    repo, report, written = generated(
+        tmp_path, cli, monkeypatch, {"pkg/releases.py": RELEASES}, "pkg/releases.py"
+    )
     # No generic string is a release; the pattern's own shortest match is, and pins the numbers.
-    written = (repo / "tests/test_releases.py").read_text()
     assert re.search(r"assert parse\('v\d+-\d+'\) == \(\d+, \d+\)", written)
     assert report["coverage_after"]["line_percent"] == 100.0
     assert not (repo / ".hypothesis").exists()
@@ -655,11 +655,10 @@ def test_members_a_class_inherits_from_elsewhere_in_its_package_are_tested_on_it
         "    def _root(self) -> str:\n"
         "        return '/usr/local'\n"
     )
-    repo = sample(tmp_path / "r", {"pkg/layout.py": base, "pkg/local.py": local}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/local.py", "--write")
-    assert code == 0, stderr
+    repo, report, written = generated(
+        tmp_path, cli, monkeypatch, {"pkg/layout.py": base, "pkg/local.py": local}, "pkg/local.py"
+    )
     # Only the inherited property reaches Local's own override: its users call it on Local.
-    written = (repo / "tests/test_local.py").read_text()
     assert "assert obj.share_dirs == ['/usr/local/share', '/usr/share']" in written
     assert report["coverage_after"]["line_percent"] == 100.0
     assert_written_tests_pass(repo, "tests/test_local.py", len(report["kept"]), 4)
@@ -991,10 +990,7 @@ def scaled(count, mode="plain"):
 def test_context_managers_are_entered_in_a_with_block_and_failing_inputs_are_left_behind(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = sample(tmp_path / "r", {"pkg/ctx.py": CONTEXTS}, monkeypatch)
-    code, [report], stderr = generate(cli, "pkg/ctx.py", "--write")
-    assert code == 0, stderr
-    written = (repo / "tests/test_ctx.py").read_text()
+    repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/ctx.py": CONTEXTS}, "pkg/ctx.py")
     # A @contextmanager function is entered, and what it yields pinned.
     assert re.search(
         r"with env_var\('[^']*', '[^']*'\) as entered:\n        pass\n    assert entered == '", written
