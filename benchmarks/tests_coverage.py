@@ -346,10 +346,16 @@ def compare_mutation(rows: list[dict[str, Any]], tools_seen: list[str]) -> None:
             f"{t} {statistics.mean(v):.1f}% of {len(v)}" if v else f"{t} none" for t, v in own.items()
         )
     )
-    for peer in (t for t in tools_seen if t != "devcopilot"):
-        ahead = [
-            r["module"] for r in judged if r[peer]["mutation"] > r.get("devcopilot", {}).get("mutation", 0.0)
+    for peer in (t for t in tools_seen if t != "devcopilot" and "devcopilot" in tools_seen):
+        # Pairwise: a third tool the judge could not run must not hide a module from this comparison.
+        both = [
+            r for r in rows if r[peer]["mutation"] is not None and r["devcopilot"]["mutation"] is not None
         ]
+        if both:
+            ours, theirs = (statistics.mean(r[t]["mutation"] for r in both) for t in ("devcopilot", peer))
+            print(f"mean mutation score on the {len(both)} modules judged for devcopilot and {peer}: "
+                  f"devcopilot {ours:.1f}%, {peer} {theirs:.1f}%")  # fmt: skip
+        ahead = [r["module"] for r in both if r[peer]["mutation"] > r["devcopilot"]["mutation"]]
         print(f"modules where {peer} kills more mutants: {', '.join(ahead) or 'none'}")
 
 
