@@ -22,7 +22,8 @@ from devcopilot.jobs.testgen.target import ModuleSpec
 log = logging.getLogger("devcopilot.tests")
 
 MAX_PATTERNS = 20
-"""Patterns sampled per module: each takes Hypothesis a few milliseconds to a few tenths of a second."""
+"""Patterns sampled per module, of those its selected functions read: each takes Hypothesis a few
+milliseconds to a few tenths of a second."""
 LONGER = 3
 """The second sample is at least this long, so a pattern's repeated parts repeat in it."""
 
@@ -67,10 +68,11 @@ def learn_patterns(spec: ModuleSpec, patterns: dict[str, tuple[str, int]]) -> No
     if not readers:
         return
     samples: dict[str, list[str]] = {}
-    for name, (shown, flags) in list(patterns.items())[:MAX_PATTERNS]:
-        if any(name in f.reads for f in readers):
-            value = ast.literal_eval(shown)
-            samples[name] = matching_samples(value, flags) if isinstance(value, str | bytes) else []
+    read = sorted(set().union(*(f.reads for f in readers)) & set(patterns))
+    for name in read[:MAX_PATTERNS]:  # only the patterns a selected function reads
+        shown, flags = patterns[name]
+        value = ast.literal_eval(shown)
+        samples[name] = matching_samples(value, flags) if isinstance(value, str | bytes) else []
     for function in readers:
         for name in sorted(function.reads & set(samples)):
             function.constants += [s for s in samples[name] if s not in function.constants]
