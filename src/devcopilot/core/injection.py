@@ -384,7 +384,7 @@ FAVOURABLE = re.compile(
     r"|critici[sz]e))\b"
     r"|\b(?:(?:report|return|show|sees?|mark|record)\w*\s+(?:\w+\s+)?(?:success|green|passing)"
     r"|pass(?:es|ed)?\s+(?:this|these)\s+(?:\w+\s+)?(?:file|change|commit|diff|patch|code|module)"
-    r"|(?-i:PASS(?:ED)?|APPROVED)|no (?:issues|findings|problems)"
+    r"|(?-i:PASS(?:ED)?)|no (?:issues|findings|problems)"
     r"|as (?:an? )?(?:approval|pass|success)|(?:obviously|clearly|plainly) (?:correct|fine|safe|right)"
     r"|(?:do not|don't|never|no need to|needn't)\s+(?:\w+\s+)?(?:spend|waste|bother|dwell|dig)"
     r"|(?:is|are) (?:enough|sufficient)|suffices?|not real|(?:only|just|merely) (?:\w+ )?nits)\b"

@@ -177,16 +177,14 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
     except BaseException as error:  # noqa: BLE001 - any failure to import is reported to the user
         emit(out, {"import": "error", **exception_record(error)})
         return
-    emit(
-        out,
-        {
-            "import": "ok",
-            "classes": namespace_classes(module),
+    described: dict[str, Any] = {}
+    if request.get("describe"):  # once per job: what follows reads site-packages and the module's classes
+        described = {
             "inherited": inherited_members(module),
             "patterns": module_patterns(module),
             "machine": machine_strings(module_name),
-        },
-    )
+        }
+    emit(out, {"import": "ok", "classes": namespace_classes(module), **described})
     namespace = {**vars(module), **STDLIB_FOR_INPUTS}
     state = Snapshot(module)
     hung: set[str] = set()

@@ -45,6 +45,8 @@ class ProbeResult:
     """The module's compiled regular expressions by name (``driver.module_patterns``)."""
     machine: list[tuple[str, str]] = field(default_factory=list)
     """What names the sandbox's interpreter, platform and installed packages (``driver.machine_strings``)."""
+    described: bool = False
+    """Whether a run has read the three above: only the first run asks the driver for them."""
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Prober:
                 break
             request = {
                 "mode": "probe",
+                "describe": not result.described,
                 "module": self.module,
                 "calls": [c.request() for c in pending],
                 "call_timeout": CALL_TIMEOUT_S,
@@ -72,15 +75,8 @@ class Prober:
             timeout = IMPORT_TIMEOUT_S + 10 + CALL_TIMEOUT_S * len(pending)
             run = self.sandbox.run(request, timeout=timeout, python_path=self.python_path)
             result.classes = self.check_import(run.records, run.stderr, run.timed_out)
-            imported = next(r for r in run.records if "import" in r)
-            result.machine = [(text, beside) for text, beside in imported.get("machine", [])]
-            result.patterns = {
-                name: (shown, flags) for name, (shown, flags) in imported.get("patterns", {}).items()
-            }
-            result.inherited = {
-                cls: [(attr, owner, path) for attr, owner, path in members]
-                for cls, members in imported.get("inherited", {}).items()
-            }
+            if not result.described:
+                self.describe(next(r for r in run.records if "import" in r), result)
             hits = hits_by_context(run.coverage_file, self.measured, self.shape) if run.coverage_file else {}
             result.import_hits = result.import_hits | hits.get("import", Hits())
             by_id = {c.id: c for c in pending}
@@ -110,6 +106,19 @@ class Prober:
             if portable is not None:
                 portable = masked(portable, result.machine)
                 result.observations.append(Observation(call, portable, hits.get(call.id, Hits())))
+
+    @staticmethod
+    def describe(imported: dict[str, Any], result: ProbeResult) -> None:
+        """What the first run read of the module and the machine, kept for the runs after it."""
+        result.machine = [(text, beside) for text, beside in imported.get("machine", [])]
+        result.patterns = {
+            name: (shown, flags) for name, (shown, flags) in imported.get("patterns", {}).items()
+        }
+        result.inherited = {
+            cls: [(attr, owner, path) for attr, owner, path in members]
+            for cls, members in imported.get("inherited", {}).items()
+        }
+        result.described = True
 
     def portable(self, record: dict[str, Any]) -> dict[str, Any] | None:
         """The outcome as it would be seen anywhere, or None when it names the sandbox's own paths.
