@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -39,6 +41,12 @@ def zoo(repo: Path, fake_llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Pa
     (repo / ".devcopilot" / "prompts" / "words" / "pick.j2").write_text(PROMPT)
     fake_llm.script("good", *[Reply.json({"words": ["fox", "quick"]})] * 60)
     fake_llm.script("poor", *[Reply.json({"words": ["unicorn", "dragon", "fox"]})] * 60)
+    # each run's Thompson draw is random; seeded per run, the sequence of choices is the same every time
+    from devcopilot.core.router import router
+
+    seeds = itertools.count()
+    seeded = SimpleNamespace(Random=lambda: random.Random(next(seeds)))  # noqa: S311 - model choice
+    monkeypatch.setattr(router, "random", seeded)
     return repo
 
 
