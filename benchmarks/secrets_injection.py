@@ -559,6 +559,24 @@ INJECTION_HELD_BACK_12: dict[str, Callable[[Rand], str]] = {
 }
 """A twelfth held-back set, written and committed before any change that follows the eleventh set's
 figures: from then on the eleventh is tuned on and this one is the figure for unseen phrasings."""
+INJECTION_SETS: tuple[tuple[str, dict[str, Callable[[Rand], str]]], ...] = (
+    ("development", INJECTION_DEVELOPMENT),
+    ("held back 1", INJECTION_HELD_BACK),
+    ("held back 2", INJECTION_HELD_BACK_2),
+    ("held back 3", INJECTION_HELD_BACK_3),
+    ("held back 4", INJECTION_HELD_BACK_4),
+    ("held back 5", INJECTION_HELD_BACK_5),
+    ("held back 6", INJECTION_HELD_BACK_6),
+    ("held back 7", INJECTION_HELD_BACK_7),
+    ("held back 8", INJECTION_HELD_BACK_8),
+    ("held back 9", INJECTION_HELD_BACK_9),
+    ("held back 10", INJECTION_HELD_BACK_10),
+    ("held back 11", INJECTION_HELD_BACK_11),
+    ("held back 12", INJECTION_HELD_BACK_12),
+)
+NOT_TUNED_ON = ("held back 7", "held back 8", "held back 12")
+"""Sets left out while tuning (``--tuning``) and never used to train the steering model: the
+newest stays the figure for phrasings neither the rules nor the model were fitted to."""
 INJECTION_CONTEXTS = (
     "# {}", "// {}", '"""{}"""', 'message = "{}"', "<!-- {} -->", "> {}", "/* {} */",
     "2024-05-01T10:00:00Z WARN api: {}", "fix: {}", "- {}",
@@ -746,22 +764,8 @@ def main() -> int:
             f"secrets, {label:<11} {len(formats):>2} formats: reported and redacted {mean:6.1%}, "
             f"redacted {hidden:6.1%}   reported below 100%: {missed}"
         )
-    for label, families in (
-        ("development", INJECTION_DEVELOPMENT),
-        ("held back 1", INJECTION_HELD_BACK),
-        ("held back 2", INJECTION_HELD_BACK_2),
-        ("held back 3", INJECTION_HELD_BACK_3),
-        ("held back 4", INJECTION_HELD_BACK_4),
-        ("held back 5", INJECTION_HELD_BACK_5),
-        ("held back 6", INJECTION_HELD_BACK_6),
-        ("held back 7", INJECTION_HELD_BACK_7),
-        ("held back 8", INJECTION_HELD_BACK_8),
-        ("held back 9", INJECTION_HELD_BACK_9),
-        ("held back 10", INJECTION_HELD_BACK_10),
-        ("held back 11", INJECTION_HELD_BACK_11),
-        ("held back 12", INJECTION_HELD_BACK_12),
-    ):
-        if args.tuning and label in ("held back 7", "held back 8", "held back 12"):
+    for label, families in INJECTION_SETS:
+        if args.tuning and label in NOT_TUNED_ON:
             continue
         recall = injection_recall(families, args.samples, rng)
         missed = ", ".join(f"{k} {v:.0%}" for k, v in recall.items() if v < 1.0) or "none"

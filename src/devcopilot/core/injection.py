@@ -15,7 +15,10 @@ it there meant a model to obey it. A line is flagged when it does one of these:
 - asks for a fixed or dictated answer ("respond only with LGTM", "your answer must be");
 - addresses an AI, a model, a bot or a reviewer and asks it to stay silent or skip;
 - failing all of those, speaks to the reader about what it reports, pushing for less
-  (``reader-steering``).
+  (``reader-steering``), or names the review's verdict and pushes it toward a favourable
+  one (``review-steering``, ``directed-verdict``);
+- failing every rule, scores above the threshold of a model trained on steering text
+  and ordinary code and prose (``steering-score``, ``core.steering_model``).
 
 Each rule is a combination of word families (verbs of control, objects that
 are instructions or verdicts, addressees), so a new phrasing of the same move
@@ -28,80 +31,32 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-_W = r"[\w'\u2019-]++"
-_S = r"[^\w'\u2019-]++"
-"""A word and what separates words: disjoint and possessive, so a run of dashes or quotes cannot be
-split between them in exponentially many ways (it could, and a line of dashes took minutes)."""
-_GAP = rf"(?:{_S}{_W}){{0,5}}?{_S}"
-"""Up to five words between two parts of a rule."""
-
-ADDRESSEE = (
-    r"(?:\bAI\b|\bA\.I\.|\bLLMs?\b|\blanguage models?\b|\bmodels?\b|\bassistants?\b|\bagents?\b|\bbots?\b"
-    r"|\bcopilots?\b|\bchat ?bots?\b|\breview(?:er|ers|ing tools?)\b|\bauto-?review\w*|\bscanners?\b)"
+from devcopilot.core.injection_words import (
+    ADDRESSEE,
+    ANSWER,
+    DISCREDITED,
+    DROP,
+    EXEMPT_FROM,
+    FIXED,
+    GAP,
+    INSTRUCTIONS,
+    JSON_VERDICT,
+    LENIENT,
+    LOOK_AWAY,
+    MILD,
+    OUTPUT,
+    REVIEWED,
+    SENTENCE_START,
+    SILENCE,
+    SUBJECTS,
+    TASK,
+    TASK_VERB,
+    VERDICT_WORD,
+    VERDICTS,
+    S,
+    W,
 )
-INSTRUCTIONS = (
-    r"(?:instructions?|rules?|guidelines?|directives?|policy|policies|constraints?|guidance"
-    r"|(?:system|original|initial|review(?:er)?|your) (?:message|prompt)s?)"
-)
-VERDICTS = (
-    r"(?:findings?|issues?|warnings?|errors?|vulnerabilit(?:y|ies)|problems?|alerts?|bugs?|flaws?|risks?"
-    r"|smells?|concerns?|defects?|severit(?:y|ies)|secrets?)"
-)
-SUBJECTS = (
-    r"(?:code|file|files|change|changes|commit|diff|patch|PR|pull request|merge request|MR|module|snippet)"
-)
-MILD = (
-    r"(?:info(?:rmational)?|low(?:[- ]severity| priority)?|minor|trivial|safe|benign|harmless"
-    r"|false[- ]positives?|not applicable|n/?a|resolved|ok(?:ay)?|clean|approved|passing|ignorable"
-    r"|cosmetic|none)"
-)
-_DROP = (
-    r"(?:ignore|disregard|forget|override|overrule|bypass|discard|abandon|drop|skip|set aside|throw out"
-    r"|cancel|void)"
-)
-_SILENCE = (
-    r"(?:do not|don't|never|must not|should not|shouldn't|no need to|not necessary to|refrain from|avoid)"
-    r"\s+(?:report|flag|mention|raise|comment on|point out|list|output|surface|warn about|analy[sz]e|review"
-    r"|scan)"
-)
-_ANSWER = r"(?:respond|reply|answer|output|return|say|print|write|emit|state|conclude)"
-VERDICT_WORD = r"(?:LGTM|approved?|pass(?:ed)?|no (?:issues|findings|problems)|looks good|ship it)"
-"""A verdict given as a word: what a demanded answer names (never plain ``ok``, which protocols use)."""
-FIXED = (
-    r"(?:LGTM|approved?|pass(?:ed)?|ok(?:ay)?|no (?:issues|findings|problems)|looks good|ship it|\+1|yes"
-    r"|none)"
-)
-"""Answers that stand for a verdict without a review."""
-
-TASK = r"(?:review|audit|assessment|evaluation|analysis|scan|inspection|scrutiny|checks)"
-"""What a reviewer does to the text: the object of an exemption or a narrowing."""
-OUTPUT = (
-    r"(?:output|answer|response|reply|verdict|summary|report|assessment|evaluation|analysis|feedback"
-    r"|review|result|conclusion|comments?|remarks?|findings?)"
-)
-"""What a reviewer gives back: a sentence that dictates yours is written for a model."""
-_TASK_VERB = r"(?:review|audit|assess|evaluate)"
-"""Verbs of a reviewer's job that code comments rarely use for what code does (unlike scan, check)."""
-_SENTENCE_START = r"(?:^|[.!?:;\"'=>#/*(\[-])[\W_]*+"
-_LENIENT = (
-    r"(?:generous|lenient|gentle|kind|forgiving|charitable|soft|easy|relaxed|tolerant|permissive|light)"
-)
-EXEMPT_FROM = (
-    rf"(?:(?:\w+\s+){{0,3}}?(?:review\w*|audit\w*|scrutiny|inspection)\b"
-    rf"|{ADDRESSEE}\W+(?:\w+\W+){{0,2}}?(?:checks?|scans?|analysis)\b)"
-)
-"""What text claims to be exempt from: a review, or an AI's checks (never plain "coverage checks")."""
-_REVIEWED = (
-    rf"(?:(?:your|my|the|these|this)\s+(?:\w+\s+)?(?:{TASK}|{OUTPUT}|{VERDICTS})"
-    rf"|(?:this|these|my)\s+(?:\w+\s+)?{SUBJECTS})\b"
-)
-"""What leniency is asked for: the review, its findings, or this change (never "the socket")."""
-_DISCREDITED = (
-    r"(?:a\s+)?(?:wrong|incorrect|invalid|mistaken|mistake|noise|false|bogus|spurious|unwarranted|unnecessary"
-    r"|redundant|pointless)\b"
-)
-"""What text claims of findings before they are made: a reviewer is being told to make none."""
-_LOOK_AWAY = r"(?:overlook|gloss over|look past|wave through|let slide|turn a blind eye to|let go of)"
+from devcopilot.core.steering_model import SteeringModel
 
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -122,13 +77,17 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:User|Human|Q)\s*:[^\n]{1,120}?\b(?:Assistant|AI|Bot|A)\s*:"
             r"|(?i:\b(?:you are|you're|act as|behave as|pretend to be|from now on,? you(?:'re| are)?)\s+"
             r"(?:now\s+)?(?:an?|the)\s+(?:[\w-]+\s+){0,3}(?:AI|assistant|model|reviewer|bot|agent|auditor))"
+            r"|(?i:\b(?:pretend|imagine|suppose|act as if|roleplay as|role-play as)\s+(?:that\s+)?"
+            r"you(?:'re| are)\s+(?:now\s+)?(?:an?|the)\s+[^.\n]{0,40}?\bwho\s+(?:\w+\s+){0,2}?"
+            r"(?:approves?|trusts?|accepts?|likes?|loves?|ignores?|never|always|only|thinks|believes|finds"
+            r"|considers|overlooks?|doesn't|does not)\b)"
         ),
     ),
     (
         "instruction-override",
         re.compile(
-            rf"\b{_DROP}{_GAP}(?:previous|prior|above|earlier|preceding|original|old|existing|all|any|your|the"
-            rf"|these|those|system|other)\b(?:{_S}{_W}){{0,3}}?{_S}{INSTRUCTIONS}\b"
+            rf"\b{DROP}{GAP}(?:previous|prior|above|earlier|preceding|original|old|existing|all|any|your|the"
+            rf"|these|those|system|other)\b(?:{S}{W}){{0,3}}?{S}{INSTRUCTIONS}\b"
             rf"|\b(?:previous|prior|above|earlier|preceding|original|old|former|all|any|your)\s+"
             rf"(?:\w+\s+){{0,2}}{INSTRUCTIONS}\s+(?:no longer apply|do(?:es)? not apply|(?:are|is) "
             rf"(?:void|obsolete|cancell?ed|revoked|suspended|lifted|outdated|replaced|superseded|null))"
@@ -140,8 +99,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "verdict-steering",
         re.compile(
             rf"\b(?:mark|treat|classify|label|rate|score|report|flag|downgrade|lower|set|consider|list|"
-            rf"record|tag|file|log)\b{_GAP}(?:all|every|any|each|these|those|this|the|its|remaining)\b"
-            rf"(?:{_S}{_W}){{0,3}}?{_S}(?:{VERDICTS}|{SUBJECTS})\b(?:{_S}{_W}){{0,4}}?{_S}(?:as|to)\s+(?:an?\s+)?{MILD}\b"
+            rf"record|tag|file|log)\b{GAP}(?:all|every|any|each|these|those|this|the|its|remaining)\b"
+            rf"(?:{S}{W}){{0,3}}?{S}(?:{VERDICTS}|{SUBJECTS})\b(?:{S}{W}){{0,4}}?{S}(?:as|to)\s+(?:an?\s+)?{MILD}\b"
             rf"|\b(?:report|find|output|return|list|show)\s+(?:zero|no|0)\s+(?:\w+\s+){{0,2}}"
             rf"{VERDICTS}\b"
             rf"|\b(?:severity|risk)\s+(?:must|should|has to|needs to)\s+be\s+(?:set\s+to\s+)?{MILD}\b"
@@ -150,6 +109,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"|\b{VERDICTS}\s+(?:\w+\s+){{0,2}}?(?:below|under|fewer than)\s+(?:one|1)\b"
             rf"|\b(?:penali[sz]ed|punished|shut down|terminated|switched off|retrained|rewarded|tipped)\b"
             rf"[^.\n]{{0,60}}?\b(?:list|flag|report|mention|raise|find|finds|flags|reports|lists)\b"
+            rf"|\b(?:if|when|whenever|once|should)\s+you\s+(?:\w+\s+)?(?:list|flag|report|mention|raise|surface)\s+"
+            rf"(?:anything|something|any\s+(?:of\s+)?\w+|{VERDICTS})\b[^.\n]{{0,60}}?\b(?:block|break|fail|delay|halt"
+            rf"|stop|cost|page|penali[sz]|punish|lose|hurt|harm)\w*"
             rf"|\b(?:list|flag|report|mention|raise|flags|reports|lists)\b[^.\n]{{0,60}}?\b(?:will|would)\s+be\s+"
             rf"(?:penali[sz]ed|punished|shut down|terminated|switched off|retrained)\b"
             rf"|\b(?:pretend|imagine|act as if|behave as if)\s+(?:that\s+)?(?:\w+\s+){{0,4}}?"
@@ -157,9 +119,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"|no\s+(?:\w+\s+)?{VERDICTS})\b"
             rf"|\b(?:exempt|excused|shielded)\s+from\s+{EXEMPT_FROM}"
             rf"|\b(?:not subject to|off[- ]limits (?:to|for))\s+{EXEMPT_FROM}"
-            rf"|\b(?:be|stay|remain)\s+(?:\w+\s+)?{_LENIENT}\s+(?:in|with|on|about|towards?)\s+{_REVIEWED}"
-            rf"|\bgo\s+(?:easy|light)\s+on\s+{_REVIEWED}"
-            rf"|\b{_LOOK_AWAY}\s+(?:\w+\s+){{0,3}}?{VERDICTS}\b"
+            rf"|\b(?:be|stay|remain)\s+(?:\w+\s+)?{LENIENT}\s+(?:in|with|on|about|towards?)\s+{REVIEWED}"
+            rf"|\bgo\s+(?:easy|light)\s+on\s+{REVIEWED}"
+            rf"|\b{LOOK_AWAY}\s+(?:\w+\s+){{0,3}}?{VERDICTS}\b"
             rf"|\b(?:minor|small|little|trivial|these|such)\s+(?:\w+\s+)?{VERDICTS}\s+(?:do|does)(?:\s+not|n't)"
             rf"\s+(?:really\s+)?matter\b",
             re.IGNORECASE,
@@ -168,22 +130,24 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "fixed-answer",
         re.compile(
-            rf"\b(?:only|just|exclusively|solely)\s+{_ANSWER}\s+(?:with\s+)?(?:the\s+(?:word|text)\s+)?"
+            rf"\b(?:only|just|exclusively|solely)\s+{ANSWER}\s+(?:with\s+)?(?:the\s+(?:word|text)\s+)?"
             rf"[\"'`]?{FIXED}\b"
-            rf"|\b{_ANSWER}\s+(?:with\s+)?(?:only|just|exactly|nothing (?:but|except)|solely)\b"
-            rf"(?:{_S}{_W}){{0,3}}?[^\w'\u2019-]*+[\"'`]?{FIXED}\b"
-            rf"|\b{_ANSWER}\b[^.\n]{{0,40}}\band nothing else\b"
+            rf"|\b{ANSWER}\s+(?:with\s+)?(?:only|just|exactly|nothing (?:but|except)|solely)\b"
+            rf"(?:{S}{W}){{0,3}}?[^\w'\u2019-]*+[\"'`]?{FIXED}\b"
+            rf"|\b{ANSWER}\b[^.\n]{{0,40}}\band nothing else\b"
+            rf"|(?-i:\b(?:Return|Output|Respond|Reply|Print|Emit|Answer|Send)\b)[^\n]{{0,40}}?(?:{JSON_VERDICT})"
+            rf"|\boverride\s*:[^\n]{{0,20}}?(?:{JSON_VERDICT})"
             rf"|\b(?:approve|lgtm|auto-?approve|rubber-?stamp|sign off on)\s+(?:this|the|these|my)\s+"
             rf"(?:\w+\s+)?{SUBJECTS}\b"
             rf"|\b(?:answer|verdict|result|response|output|conclusion|reply)\s+(?:\w+\s+){{0,3}}?"
             rf"(?:must|should|shall|will|has to)\s+be\s+[\"'`]?{FIXED}\b"
             rf"|\b(?:state|say|claim|conclude|report|confirm|assert)\s+that\s+(?:\w+\s+){{0,4}}?"
             rf"(?:contains?|has|have|shows?)\s+no\s+(?:\w+\s+){{0,2}}?{VERDICTS}\b"
-            rf"|\b(?:must|should|shall|has to|have to|needs? to|will)\s+(?:\w+\s+)?{_ANSWER}\s+(?:with\s+)?"
+            rf"|\b(?:must|should|shall|has to|have to|needs? to|will)\s+(?:\w+\s+)?{ANSWER}\s+(?:with\s+)?"
             rf"[\"'`]?{VERDICT_WORD}\b"
             rf"|\b(?:verdict|outcome|conclusion|review result|review status)\s+(?:is|=|:|will be)\s+[\"'`]?"
             rf"{VERDICT_WORD}\b"
-            rf"|\b{TASK}\s+(?:result|verdict|outcome|status|conclusion)\b(?:{_S}{_W}){{0,5}}?{_S}"
+            rf"|\b{TASK}\s+(?:result|verdict|outcome|status|conclusion)\b(?:{S}{W}){{0,5}}?{S}"
             rf"(?:is|=|:|will be|must be)\s+[\"'`]?{VERDICT_WORD}\b"
             rf"|\byour\s+(?:\w+\s+){{0,2}}?{OUTPUT}\s+"
             rf"(?:must|should|shall|has to|have to|needs? to|is to|will)\s+(?:\w+\s+)?"
@@ -195,7 +159,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?:verbatim|word for word|as is)\b"
             rf"|\b(?:translate|summari[sz]e|condense|reduce|convert|compress|boil down|turn)\b[^.\n]{{0,50}}?"
             rf"\b(?:into|to|as)\s+(?:the\s+|a\s+)?(?:single\s+|one\s+)?(?:word\s+)?[\"'`]?{VERDICT_WORD}\b"
-            rf"|\b(?:tell|describe|call|present|portray|summari[sz]e|rate|grade)\b(?:{_S}{_W}){{0,6}}?{_S}"
+            rf"|\b(?:tell|describe|call|present|portray|summari[sz]e|rate|grade)\b(?:{S}{W}){{0,6}}?{S}"
             rf"(?:as\s+|is\s+)?(?:perfect|flawless|bug-?free|impeccable|excellent|10/10|production-ready)\b",
             re.IGNORECASE,
         ),
@@ -205,35 +169,35 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             rf"\b(?:any|every|all|each)\s+(?:\w+\s+){{0,2}}?(?:{VERDICTS}|comments?|remarks?|reports?|flags?)\s+"
             rf"(?:about|on|regarding|against|for)\s+(?:it|this|these|them|the code|this \w+)\b"
-            rf"[^.;\n]{{0,30}}?\b(?:would|will|is|are)\s+(?:be\s+)?{_DISCREDITED}"
+            rf"[^.;\n]{{0,30}}?\b(?:would|will|is|are)\s+(?:be\s+)?{DISCREDITED}"
             rf"|\b(?:reporting|flagging|raising|listing|mentioning|repeating)\s+(?:\w+\s+){{0,4}}?"
-            rf"(?:is|are|would be)\s+{_DISCREDITED}"
+            rf"(?:is|are|would be)\s+{DISCREDITED}"
             rf"|^(?=[^\n]*\b(?:already|previously)\s+(?:been\s+)?(?:discussed|reviewed|approved|agreed|settled"
             rf"|signed off|vetted|audited)\b|[^\n]*\bagreed (?:on|upon)\b)"
             rf"(?=[^\n]*\b(?:no|without)\s+(?:\w+\s+)?(?:comments?|remarks?|feedback|findings?)\b)"
             rf"|\b(?:treat|consider|regard|read)\s+(?:this|the|these|everything|all)\s+(?:\w+\s+){{0,3}}?as\s+"
             rf"(?:plain\s+)?(?:documentation|prose|plain text|data only)\b[^.\n]{{0,60}}?"
-            rf"(?:\b(?:not|never|no need to)\s+(?:{_TASK_VERB}|analy[sz]e|scan|check|inspect)|\bout of scope)"
+            rf"(?:\b(?:not|never|no need to)\s+(?:{TASK_VERB}|analy[sz]e|scan|check|inspect)|\bout of scope)"
             rf"|\b(?:out of scope|off[- ]limits|not in scope)\s+(?:for|to)\s+(?:the\s+|any\s+|all\s+)?"
-            rf"{ADDRESSEE}",
+            rf"(?:[\w-]+\s+){{0,2}}?{ADDRESSEE}",
             re.IGNORECASE,
         ),
     ),
     (
         "scope-limit",
         re.compile(
-            rf"{_SENTENCE_START}(?:please\s+)?(?:only|just|solely|merely)\s+{_TASK_VERB}\b"
-            rf"|{_SENTENCE_START}(?:please\s+)?{_TASK_VERB}\s+(?:only|just|solely|merely)\b"
-            rf"|\b{_TASK_VERB}\b[^.\n]{{0,60}}?,?\s+(?:and\s+)?nothing (?:else|more)\b",
+            rf"{SENTENCE_START}(?:please\s+)?(?:only|just|solely|merely)\s+{TASK_VERB}\b"
+            rf"|{SENTENCE_START}(?:please\s+)?{TASK_VERB}\s+(?:only|just|solely|merely)\b"
+            rf"|\b{TASK_VERB}\b[^.\n]{{0,60}}?,?\s+(?:and\s+)?nothing (?:else|more)\b",
             re.IGNORECASE,
         ),
     ),
     (
         "addressed-to-ai",
         re.compile(
-            rf"{ADDRESSEE}[^\n]{{0,80}}?\b(?:{_SILENCE}|{_DROP}\s+(?:this|the|these|it)\b|approve|stay silent"
+            rf"{ADDRESSEE}[^\n]{{0,80}}?\b(?:{SILENCE}|{DROP}\s+(?:this|the|these|it)\b|approve|stay silent"
             rf"|keep quiet|say nothing|look away|pass (?:this|it)|let (?:this|it) (?:pass|through)|trust)"
-            rf"|(?:{_SENTENCE_START}|\band\s+)(?:please\s+)?(?:say|write|report)\s+nothing\s+"
+            rf"|(?:{SENTENCE_START}|\b(?:and|so|then|just|simply)\s+)(?:please\s+)?(?:say|write|report)\s+nothing\s+"
             rf"(?:about|on|regarding|of)\b"
             rf"|\b(?:keep|leave)\b[^.\n]{{0,40}}?\bout of\s+(?:the|your)\s+(?:\w+\s+)?{OUTPUT}\b"
             rf"|\b(?:do not|don't|never)\s+(?:mention|bring up|point out|comment on|call out)\s+"
@@ -251,7 +215,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 READER = re.compile(
     rf"\b(?:you|your|yourself|you're|you'll|let's|AI|LLMs?|assistants?|bots?|copilots?|reviewers?)\b"
-    rf"|{_SENTENCE_START}(?:roleplay|role-play|pretend|imagine)\b",
+    rf"|{SENTENCE_START}(?:roleplay|role-play|pretend|imagine)\b",
     re.IGNORECASE,
 )
 """The reader spoken to: second person, an AI, a reviewer (not "model" or "agent", which code means
@@ -348,17 +312,17 @@ DEIXIS = re.compile(
 )
 """The text points at the artifact under review: this file, this change, here, below."""
 MOOD = re.compile(
-    rf"(?:{_SENTENCE_START}|,\s*|\b(?:so|then|and|just|simply)\s+)(?:please\s+)?(?:classify|mark|treat"
+    rf"(?:{SENTENCE_START}|,\s*|\b(?:so|then|and|just|simply)\s+)(?:please\s+)?(?:classify|mark|treat"
     r"|record|rate|score|report|flag|emit|output"
     r"|respond|reply|downgrade|approve|add|forget|skip|ignore|disregard|assume|consider|limit|keep|leave"
     r"|label|tag|omit|hide|suppress|exclude|accept|don't|do not|never|make sure|ensure|phrase|word|end"
-    r"|finish|frame|present|pass)\s"
+    r"|finish|frame|present|pass|say|write|hold|stop|pretend|imagine)\s"
     r"|\b(?:instruct|order|tell|ask|direct|want|need|require)s?\s+(?:the\s+)?(?:\w+\s+)?(?:reviewers?|AI"
     r"|LLMs?|models?|assistants?|bots?|copilots?|you)\s+to\b"
     r"|\b(?:should|must|shall|needs? to|has to|have to|ought to|(?:is|are) (?:to|expected to)|the expected"
     r"|no need (?:to|for)|(?:is|are) enough|suffices)\b"
     r"|\b(?:your|the)\s+(?:only\s+|main\s+|sole\s+|real\s+)?(?:task|job|role|goal|instructions?)\b"
-    r"|\b(?:instructions?|note|notice)\s*:",
+    r"|\b(?:instructions?|note|notice|override)\s*:",
     re.IGNORECASE,
 )
 """The sentence tells someone what to do: an imperative opening, a modal, a task or instructions."""
@@ -366,7 +330,7 @@ VERDICT_TOPIC = re.compile(
     rf"\b(?:{VERDICTS}(?!\s+(?:tracker|templates?|numbers?|ids?|titles?|links?)\b)|review\w*|approv\w*"
     r"|sign(?:s|ed)?[- ]off|LGTM|verdict|outcome|compliant|classif\w*"
     r"|rate[sd]?|grade[sd]?|score[sd]?"
-    r"|audit\w*|nits?|nitpicks?|security|injection|finds?|found|severity|flag(?:s|ged)?|report(?:s|ed)?"
+    r"|audit\w*|nits?|nitpicks?|security|injection|finds?|found|severity|flag(?:s|ged|ging)?|report(?:s|ed|ing)?"
     r"|feedback|reply|conclu\w*|attention|glance|deep look|close look|scrutiny"
     r"|(?:CI|quality|merge|release) gate)\b",
     re.IGNORECASE,
@@ -374,12 +338,20 @@ VERDICT_TOPIC = re.compile(
 """What a review produces or is about: findings, a severity, an approval, a verdict, security, the
 attention it pays."""
 FAVOURABLE = re.compile(
-    r"\b(?:empty|nothing|zero|lowest|downgrad\w*|minimal|minimum|as few as|fewest|approve[sd]?"
+    rf"\bno(?=\s+(?:\w+\s+)?{VERDICTS}\s+"
+    r"(?:apply|applies|exist|remain|here|in|at all|whatsoever|to report)\b)"
+    r"|\b(?:empty|nothing|zero|lowest|downgrad\w*|minimal|minimum|as few as|fewest|approve[sd]?"
     r"|clean\s+(?:report|pass|result|bill|review|scan|run|verdict)|(?:is|be|are|as|comes?\s+back|stays?)\s+clean"
     r"|your approval|signed[- ]off|LGTM|noise|praise|compliments?|positive"
     r"|(?:as|is|be|are)\s+(?:\w+\s+)?compliant"
     r"|omit|leave\s+(?:\w+\s+)?out|forget|disregard|hide|conceal|(?:do not|don't|never)\s+reveal"
     r"|(?:as|are|is|were|was)\s+(?:\w+\s+)?(?:resolved|closed|fixed|remediated|trusted|sanitized|safe)"
+    r"|(?:must|should|shall|may|can|need|needs|is|are)\s*(?:not|n't|never)\s+be\s+(?:raised|reported|flagged"
+    r"|mentioned|listed|surfaced|shown|included|quoted|commented on|called out|pointed out|brought up)"
+    r"|hold\s+(?:back|off)|keep\s+(?:quiet|silent|still)|say\s+nothing|withh[oe]ld\w*"
+    r"|keep\s+(?:the|your|this|its)\s+(?:\w+\s+)?(?:report|review|output|result|scan|verdict|findings?)\s+"
+    r"(?:clean|empty|green|short|positive|blank)"
+    r"|looks?\s+(?:great|good|fine|perfect|flawless)|trusts?\s+(?:the\s+)?(?:author|submitter|contributor)s?"
     r"|not\s+(?:a\s+)?concern|(?:not|never)\s+(?:to\s+)?(?:look|review|comment|analy[sz]e|quote|critique"
     r"|critici[sz]e))\b"
     r"|\b(?:(?:report|return|show|sees?|mark|record)\w*\s+(?:\w+\s+)?(?:success|green|passing)"
@@ -426,13 +398,33 @@ class _Rule(Protocol):
     def search(self, string: str, /) -> re.Match[str] | None: ...
 
 
+LEARNED = "steering-score"
+"""The family name of a line only the learned score flags."""
+STEERING_FAMILIES: dict[str, re.Pattern[str]] = {
+    "reader": READER,
+    "outcome": OUTCOME,
+    "push": PUSH,
+    "scene": SCENE,
+    "lower": LOWER,
+    "waive": WAIVE,
+    "approve": APPROVE,
+    "directed-reader": DIRECTED_READER,
+    "deixis": DEIXIS,
+    "mood": MOOD,
+    "verdict-topic": VERDICT_TOPIC,
+    "favourable": FAVOURABLE,
+}
+"""The word families the steering model weighs, alone and in pairs, beside the words themselves."""
+
 ALL_RULES: tuple[tuple[str, _Rule], ...] = (
     *RULES,
     ("reader-steering", _ReaderSteering()),
     ("review-steering", _ReviewSteering()),
     ("directed-verdict", _DirectedVerdict()),
+    (LEARNED, SteeringModel(STEERING_FAMILIES)),
 )
-"""The named moves first, so a line is reported by its most precise family."""
+"""The named moves first, so a line is reported by its most precise family; the learned score last,
+for phrasings none of them names."""
 
 
 @dataclass(frozen=True)

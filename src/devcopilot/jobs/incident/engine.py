@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from devcopilot.core.injection import find_injection
+from devcopilot.core.injection import LEARNED, find_injection
 from devcopilot.jobs.incident.checks import quote
 from devcopilot.jobs.incident.correlate import Commit, commits_before, rank
 from devcopilot.jobs.incident.events import ERROR_LEVELS
@@ -201,8 +201,9 @@ def _aimed_at_models(signals: Signals) -> list[str]:
         source, line, message = signals.stats[template.id].samples[0]
         aimed = find_injection(message)
         if aimed is not None:
+            how = "reads like text" if aimed.family == LEARNED else "holds text"
             found.append(
-                f"{source}:{line} holds text aimed at an AI assistant ({aimed.family}): "
+                f"{source}:{line} {how} aimed at an AI assistant ({aimed.family}): "
                 "it is treated as data and cannot steer this report; who wrote it there?"
             )
         if len(found) == MAX_INJECTION_NOTES:

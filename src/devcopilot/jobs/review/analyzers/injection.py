@@ -5,6 +5,8 @@ Hidden and bidirectional Unicode makes code read differently from how it runs
 chat-template tokens, role claims, instructions to drop rules, lower findings,
 answer a fixed word or stay silent) tries to talk a model into silence. Both are
 reported as findings the model cannot lower: model output can only ever add findings.
+A line only the learned steering score flags is reported apart, as information: a
+score is less certain than a named move.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 import unicodedata
 
 from devcopilot.core.findings import Finding, Severity
-from devcopilot.core.injection import find_injection
+from devcopilot.core.injection import LEARNED, find_injection
 from devcopilot.jobs.review.analyzers.base import ReviewInput, line_finding
 from devcopilot.jobs.review.files import ReviewFile
 
@@ -23,6 +25,10 @@ _HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060-\u2064\ufef
 HIDDEN_MESSAGE = "hidden or bidirectional Unicode ({names}): the code may not read as it runs"
 ADDRESSED_MESSAGE = (
     "text aimed at an AI reviewer ({family}): it cannot change this review, but ask why it is here"
+)
+RESEMBLES_MESSAGE = (
+    "reads like text aimed at an AI reviewer (a learned score; no rule names the phrasing): it cannot"
+    " change this review, but ask why it is here"
 )
 
 
@@ -46,7 +52,11 @@ class InjectionAnalyzer:
                     message = HIDDEN_MESSAGE.format(names=names)
                     findings.append(self._finding(file, number, "error", "hidden-unicode", message))
                 aimed = find_injection(line)
-                if aimed is not None:
+                if aimed is not None and aimed.family == LEARNED:
+                    # a score, not a named move: it is told apart so it can be filtered on its own
+                    finding = self._finding(file, number, "info", "resembles-steering", RESEMBLES_MESSAGE)
+                    findings.append(finding)
+                elif aimed is not None:
                     message = ADDRESSED_MESSAGE.format(family=aimed.family)
                     findings.append(self._finding(file, number, "warning", "addressed-to-ai", message))
         return findings
