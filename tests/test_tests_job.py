@@ -664,6 +664,28 @@ def test_members_a_class_inherits_from_elsewhere_in_its_package_are_tested_on_it
     assert_written_tests_pass(repo, "tests/test_local.py", len(report["kept"]), 4)
 
 
+def test_a_deprecation_shim_is_tested_and_the_function_it_hands_back_pinned_by_identity(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shim = (
+        "def _parse_pair(text):\n"
+        "    key, _, value = text.partition('=')\n"
+        "    return key.strip(), value.strip()\n\n\n"
+        "def parse(text):\n"
+        "    return dict(_parse_pair(part) for part in text.split(';') if part)\n\n\n"
+        "def __getattr__(name):\n"
+        "    if name == 'parse_pair':\n"
+        "        return _parse_pair\n"
+        "    raise AttributeError(name)\n"
+    )
+    repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/pairs.py": shim}, "pkg/pairs.py")
+    # ``pkg.pairs.parse_pair`` runs the module's own hook: its old name must keep leading to the helper
+    assert "assert __getattr__('parse_pair') is pkg.pairs._parse_pair" in written
+    assert "import pkg.pairs" in written
+    assert report["coverage_after"]["line_percent"] == 100.0
+    assert_written_tests_pass(repo, "tests/test_pairs.py", len(report["kept"]), 5)
+
+
 def test_an_existing_test_module_is_only_added_to_and_shown_as_a_diff(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -148,12 +148,31 @@ def literal(value: Any) -> str | None:
     return text if same else None
 
 
+def named(value: Any) -> tuple[str, str] | None:
+    """(module, qualname) of a function or class reached again by that path: a value whose repr holds
+    an address is then pinned by which one it is."""
+    if not (inspect.isroutine(value) or isinstance(value, type)):
+        return None
+    module, qualname = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str) or module == "__main__":
+        return None
+    if "<" in qualname:  # a closure or a lambda: no path leads back to it
+        return None
+    found: Any = sys.modules.get(module)
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    return (module, qualname) if found is value else None
+
+
 def describe(value: Any) -> dict[str, Any]:
     kind = type(value)
     record: dict[str, Any] = {"type": kind.__qualname__, "type_module": kind.__module__}
     text = literal(value)
+    path = named(value) if text is None else None
     if text is not None:
         record["literal"] = text
+    elif path is not None:
+        record["named"] = list(path)
     else:
         try:
             shown = repr(value)

@@ -34,6 +34,9 @@ def value_pin(  # noqa: PLR0911 - one return per kind of value reads best
         if text in ("True", "False"):
             return [f"assert {expression} is {text}"], []
         return [f"assert {expression} == {text}"], []
+    if "named" in record:  # a function or class: which one, by identity
+        module, qualname = record["named"]
+        return [f"assert {expression} is {module}.{qualname}"], [f"import {module}"]
     if "repr" in record:
         return [f"assert repr({expression}) == {record['repr']!r}"], []
     return None

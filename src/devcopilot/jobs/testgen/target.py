@@ -39,6 +39,11 @@ HOOK_METHODS = {
 ``__enter__`` is not one: its tests enter the object in a ``with`` block, which runs ``__exit__``."""
 
 
+MODULE_HOOKS = {"__getattr__", "__dir__"}
+"""A module's own attribute hooks (PEP 562): ``module.name`` runs them, so they are public surface,
+most often the deprecation shims that keep old names importable."""
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -260,6 +265,7 @@ def select(spec: ModuleSpec, member: str | None) -> None:
         # A module of private names only (an implementation module behind a public facade): asked for
         # by name, its own functions and classes are what there is to test.
         candidates = module_members(spec, public) or module_members(spec, internal)
+        candidates += [f for f in spec.functions if f.name in MODULE_HOOKS]
     else:
         head, _, tail = member.partition(".")
         owner = spec.cls(head)
