@@ -664,6 +664,31 @@ def test_members_a_class_inherits_from_elsewhere_in_its_package_are_tested_on_it
     assert_written_tests_pass(repo, "tests/test_local.py", len(report["kept"]), 4)
 
 
+def test_an_object_with_no_readable_repr_is_pinned_by_the_attributes_it_holds(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = (
+        "class Option:\n"
+        "    def __init__(self, name, const=None, action='store'):\n"
+        "        self.name = name.lstrip('-')\n"
+        "        self.const = const\n"
+        "        self.multiple = action == 'append'\n\n\n"
+        "def flag(name, on=True):\n"
+        "    return Option(name, const=on, action='append' if on else 'store')\n"
+    )
+    repo, report, written = generated(
+        tmp_path, cli, monkeypatch, {"pkg/options.py": options}, "pkg/options.py"
+    )
+    # the returned Option's repr holds an address; what it holds is what a change to flag would break
+    pins = re.findall(
+        r"    result = flag\((.*)\)\n    assert result.name == .*\n"
+        r"    assert result.const is (True|False)\n    assert result.multiple is (True|False)\n",
+        written,
+    )
+    assert ("True", "True") in {(const, multiple) for _, const, multiple in pins}
+    assert_written_tests_pass(repo, "tests/test_options.py", len(report["kept"]), 6)
+
+
 def test_a_deprecation_shim_is_tested_and_the_function_it_hands_back_pinned_by_identity(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -180,7 +180,28 @@ def describe(value: Any) -> dict[str, Any]:
             shown = ""
         if shown and " at 0x" not in shown and len(shown) <= 300:
             record["repr"] = shown
+        elif attrs := attributes(value):
+            record["attributes"] = attrs
     return record
+
+
+MAX_ATTRIBUTES = 12
+
+
+def attributes(value: Any) -> dict[str, str]:
+    """The instance attributes that read back as literals: what an object with no readable repr holds."""
+    if isinstance(value, type) or inspect.isroutine(value) or inspect.ismodule(value):
+        return {}
+    try:
+        items = list(vars(value).items())
+    except TypeError:
+        return {}
+    found = {}
+    for name, item in items:
+        text = literal(item) if isinstance(name, str) and name.isidentifier() else None
+        if text is not None and len(text) <= 200:
+            found[name] = text
+    return dict(list(found.items())[:MAX_ATTRIBUTES])
 
 
 def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:

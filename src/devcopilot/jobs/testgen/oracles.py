@@ -95,6 +95,10 @@ def outcome_key(observation: Observation) -> str | None:
     status = record.get("status")
     if status == "ok":
         shown = "obj" if record.get("is_obj") else record.get("literal") or record.get("repr")
+        if shown is None and record.get("attributes"):
+            shown = str(sorted(record["attributes"].items()))
+        if shown is None and record.get("named"):
+            shown = ".".join(record["named"])
         after = sorted((name, str(state)) for name, state in (record.get("after") or {}).items())
         return f"ok:{record.get('type')}:{shown}:{after}" if shown is not None else None
     if status == "raised" and not record.get("sandbox"):

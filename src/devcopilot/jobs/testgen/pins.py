@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 from devcopilot.jobs.testgen.calls import Call
@@ -39,4 +40,24 @@ def value_pin(  # noqa: PLR0911 - one return per kind of value reads best
         return [f"assert {expression} is {module}.{qualname}"], [f"import {module}"]
     if "repr" in record:
         return [f"assert repr({expression}) == {record['repr']!r}"], []
+    if record.get("attributes"):  # an object with no readable repr: what it holds
+        return attributes_pin(expression, record["attributes"])
     return None
+
+
+def attributes_pin(expression: str, attributes: dict[str, str]) -> tuple[list[str], list[str]]:
+    lines, imports = [f"result = {expression}"], set()
+    for name, text in attributes.items():
+        line, needs = literal_pin(f"result.{name}", text)
+        lines.append(line)
+        imports.update(needs)
+    return lines, sorted(imports)
+
+
+def literal_pin(expression: str, text: str) -> tuple[str, list[str]]:
+    """The assertion that ``expression`` equals the literal ``text``, and the imports it needs."""
+    if text in ("None", "True", "False"):
+        return f"assert {expression} is {text}", []
+    if isinstance(ast.literal_eval(text), float):
+        return f"assert {expression} == pytest.approx({text})", ["import pytest"]
+    return f"assert {expression} == {text}", []

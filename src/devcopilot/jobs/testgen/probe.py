@@ -128,6 +128,9 @@ class Prober:
         root = str(self.sandbox.root)
         if root in json.dumps(record.get("after", {})):
             return None
+        if "attributes" in record:  # an attribute holding the sandbox's paths holds nowhere else
+            kept = {k: v for k, v in record["attributes"].items() if root not in v}
+            record = {**record, "attributes": kept}
         shown = [str(record.get(key, "")) for key in ("literal", "repr", "message")]
         if not any(root in text for text in shown):
             return record
@@ -175,6 +178,9 @@ def masked(record: dict[str, Any], machine: list[tuple[str, str]]) -> dict[str, 
     state = record.get("after", {}).get("obj_state", {}).get("literal")
     if state and machine_pattern(state, machine):
         record = {**record, "after": {k: v for k, v in record["after"].items() if k != "obj_state"}}
+    if "attributes" in record:
+        kept = {k: v for k, v in record["attributes"].items() if not machine_pattern(v, machine)}
+        record = {**record, "attributes": kept}
     if record.get("status") == "raised":
         pattern = machine_pattern(str(record.get("message", "")), machine)
         return {**record, "message_pattern": pattern} if pattern else record
