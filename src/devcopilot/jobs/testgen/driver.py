@@ -194,7 +194,7 @@ def attributes(value: Any) -> dict[str, str]:
         return {}
     try:
         items = list(vars(value).items())
-    except TypeError:
+    except Exception:  # noqa: BLE001 - no __dict__, or one the object guards: nothing to pin
         return {}
     found = {}
     for name, item in items:
