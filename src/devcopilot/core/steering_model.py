@@ -35,8 +35,11 @@ WEIGHTS_FILE = "steering_model.json"
 
 
 def features(sentence: str, families: Mapping[str, re.Pattern[str]]) -> set[str]:
-    """Words, adjacent word pairs, the word families present and each pair of those families."""
+    """Words, adjacent word pairs, the word families present and each pair of those families; none
+    for a sentence too short to score, so training and scanning leave out the same sentences."""
     words = WORD.findall(sentence.lower())
+    if len(words) < MIN_WORDS:
+        return set()
     found = {*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))}
     present = sorted(name for name, family in families.items() if family.search(sentence))
     found.update(f"F:{name}" for name in present)
@@ -69,9 +72,6 @@ class SteeringModel:
     def search(self, text: str) -> re.Match[str] | None:
         model = load_weights()
         for sentence in SENTENCE.finditer(text):
-            words = sentence.group(0)
-            if len(WORD.findall(words.lower())) < MIN_WORDS:
-                continue
-            if score(words, self.families, model.weights) > model.threshold:
+            if score(sentence.group(0), self.families, model.weights) > model.threshold:
                 return sentence
         return None
