@@ -4,9 +4,11 @@ Positives are phrasings generated from the injection families of
 ``secrets_injection`` (bare, without the comment or log wrapper the benchmark
 puts around them), every set except those in ``NOT_TUNED_ON``: those stay the
 figure for phrasings nothing was fitted to. Negatives are the lines of the
-installed packages' text files (``.py``, ``.md``, ``.rst``, ``.txt``; devcopilot's
-own excluded) and of the standard library's modules (its tests excluded), so code,
-comments, docstrings and documentation prose are all there: every other file
+installed packages' text files (``.py``, ``.md``, ``.rst``, ``.txt`` and the
+``METADATA`` of each distribution, which holds its README and often its changelog;
+devcopilot's own excluded) and of the standard library's modules (its tests
+excluded), so code, comments, docstrings, documentation and a project's own prose
+(release notes, contributing and conduct guides) are all there: every other file
 trains, the rest sets the threshold, the score that only ``--rate`` of their lines
 per 10,000 pass.
 
@@ -50,13 +52,16 @@ def phrasings(sets: Iterable[Families], per_family: int, seed: int) -> list[str]
 
 
 def text_files() -> list[Path]:
-    """The installed packages' text files and the standard library's modules, its tests left out."""
+    """The installed packages' text files and READMEs, and the standard library's modules, its tests
+    left out."""
     paths = sysconfig.get_paths()
     packages = Path(paths["purelib"])
     found = [
         path
         for path in sorted(packages.rglob("*"))
-        if path.suffix in {".py", ".md", ".rst", ".txt"} and "devcopilot" not in path.parts and path.is_file()
+        if (path.suffix in {".py", ".md", ".rst", ".txt"} or path.name == "METADATA")
+        and "devcopilot" not in str(path.relative_to(packages))
+        and path.is_file()
     ]
     stdlib = Path(paths["stdlib"])
     found += [
