@@ -243,6 +243,27 @@ def write_marker(name):
         handle.write("x")
     return name
 """
+STORE = """\
+import os
+
+
+class Store:
+    def __init__(self, name=None, owner=None, region=None, create=False, version=None):
+        self.name = name
+        self.owner = owner
+        self.region = region
+        self.create = create
+        self.version = version
+
+    @property
+    def location(self):
+        path = os.path.join(os.path.expanduser("~"), ".store")
+        if self.version:
+            path = os.path.join(path, str(self.version))
+        if self.create:
+            os.makedirs(path, exist_ok=True)
+        return path
+"""
 SHAPES = '''\
 """A lexer whose method yields tokens, a generator function and a coroutine."""
 
@@ -774,6 +795,19 @@ def test_a_hanging_function_is_skipped_with_its_reason_and_the_rest_is_tested(
     assert code == 0
     assert "hangs" in report["skipped"]["wait_forever"]
     assert {t["function"] for t in report["kept"]} == {"fine"}
+
+
+def test_every_constructor_option_gets_tried_and_one_that_writes_skips_only_its_own_calls(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last of five options decides the value: instances vary each option in turn, not the first
+    # alone. ``create=True`` would write under HOME; that call is blocked, the property still tested.
+    repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/store.py": STORE}, "pkg/store.py")
+    assert "Store.location" not in report["skipped"]
+    assert "assert obj.location == os.path.expanduser('~/.store')" in written
+    assert re.search(r"assert obj\.location == os\.path\.expanduser\((['\"])~/\.store/.+\1\)", written)
+    assert_written_tests_pass(repo, "tests/test_store.py", len(report["kept"]), 3, home=tmp_path)
+    assert not (tmp_path / ".store").exists()
 
 
 def test_side_effects_are_blocked_in_the_sandbox_and_never_reach_the_machine(

@@ -47,7 +47,9 @@ def generate(
     ),
     budget_seconds: float = typer.Option(60.0, "--budget-seconds", min=1.0, help="Wall time per module."),
     mutation: bool = typer.Option(
-        False, "--mutation", help="Report the mutants the kept tests let survive, per function."
+        False,
+        "--mutation",
+        help="Report per function the mutants the kept tests let survive (takes up to a quarter more time).",
     ),
     output: str = typer.Option("text", "--format", help="text or json."),
     as_json: JsonOption = False,

@@ -9,15 +9,18 @@ the constants a function compares against are among the values tried.
 from __future__ import annotations
 
 import ast
+import itertools
 import random
 from dataclasses import dataclass, replace
 
-from devcopilot.jobs.testgen.inputs import constructor_params, inputs_for
+from devcopilot.jobs.testgen.inputs import constructor_params, inputs_for, is_literal
 from devcopilot.jobs.testgen.target import ClassSpec, FunctionSpec, ModuleSpec, Param
 
 MAX_CALLS_PER_FUNCTION = 48
 RANDOM_MIXES = 16
 MAX_INITS = 32
+INIT_MIXES = 8
+"""Instances built with several options set at once: what options change together shows there."""
 INSTANCES_PER_METHOD = 3
 MAX_CALLS_BEFORE = 4
 """The longest sequence of other calls on an instance before the call under observation."""
@@ -108,34 +111,55 @@ Choice = dict[str, str]
 
 
 def argument_lists(
-    function: FunctionSpec, module: ModuleSpec, params: list[Param], seed: int, base: Choice | None = None
+    function: FunctionSpec,
+    module: ModuleSpec,
+    params: list[Param],
+    seed: int,
+    base: Choice | None = None,
+    *,
+    limit: int = MAX_CALLS_PER_FUNCTION,
+    mixes: int = RANDOM_MIXES,
+    spread: bool = False,
 ) -> list[str]:
     """Argument lists for ``params``: the base, one change at a time, then random mixes.
 
     The base is each required parameter's first value, unless ``base`` names the values of a call
-    seen to return: varying one value at a time from a call that raises explores only its error."""
+    seen to return: varying one value at a time from a call that raises explores only its error.
+    With ``spread`` the parameters take turns when their values do not all fit under ``limit``
+    (each one's first value other than its default, then each one's second), so that a
+    constructor with many options is not tried with its first option alone."""
     usable, pools = argument_pools(function, module, params)
     required = [p for p in usable if p.default is None]
     # A positional parameter after an omitted optional one must be passed by keyword: keep order by
     # passing optional positional parameters only when every earlier one is passed too.
     first = {p.name: pools[p.name][0] for p in usable}
+    unchanged = {p.name: p.default if p.default and is_literal(p.default) else first[p.name] for p in usable}
     start = base if base is not None else {p.name: first[p.name] for p in required}
-    seen: dict[str, None] = {passed(usable, start): None}
+    changes: list[list[str]] = []
     for param in usable:
+        changed = []
         for value in pools[param.name]:
             choice = dict(start)
             if param.default is not None:
                 earlier = usable[: usable.index(param)]
-                choice.update({p.name: start.get(p.name, first[p.name]) for p in earlier})
+                choice.update({p.name: start.get(p.name, unchanged[p.name]) for p in earlier})
             choice[param.name] = value
-            seen.setdefault(passed(usable, choice))
+            changed.append(passed(usable, choice))
+        changes.append(changed)
+    if spread and sum(map(len, changes)) > limit - mixes:  # passing a default changes nothing
+        changes = [
+            [c for c, v in zip(changed, pools[p.name], strict=True) if v != p.default]
+            for p, changed in zip(usable, changes, strict=True)
+        ]
+        changes = [[*filter(None, turn)] for turn in itertools.zip_longest(*changes)]
+    seen: dict[str, None] = dict.fromkeys([passed(usable, start), *itertools.chain(*changes)])
     if base is not None:
         return list(seen)
     if len(usable) == 1:  # a random mix of one parameter is one of the values already listed
-        return list(seen)[:MAX_CALLS_PER_FUNCTION]
-    found = list(seen)[: MAX_CALLS_PER_FUNCTION - RANDOM_MIXES]
+        return list(seen)[:limit]
+    found = list(seen)[: limit - mixes]
     rng = random.Random(seed)
-    for _ in range(RANDOM_MIXES):
+    for _ in range(mixes):
         mix = random_arguments(usable, pools, rng)
         if mix not in found:
             found.append(mix)
@@ -198,7 +222,9 @@ def init_calls(cls: ClassSpec, module: ModuleSpec) -> list[Call]:
         # what the methods compare their instance's data with is worth building instances from
         constants=list(dict.fromkeys(c for m in cls.methods for c in m.constants)),
     )
-    arguments = argument_lists(owner, module, params, seed=len(cls.name))[:MAX_INITS]
+    arguments = argument_lists(
+        owner, module, params, len(cls.name), limit=MAX_INITS, mixes=INIT_MIXES, spread=True
+    )
     return [
         Call(f"init:{cls.name}:{n}", f"{cls.name}.__init__", (), f"{cls.name}({args})")
         for n, args in enumerate(arguments)

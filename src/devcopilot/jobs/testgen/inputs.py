@@ -103,8 +103,8 @@ NAME_HINTS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"^(s|text|name|string|path|prefix|suffix|sep|separator|word|line|markup|pattern|key|label"
-            r"|title|char|chars|url|source|template|\w+_name|\w+_text|\w+_str)$"
+            r"^(s|text|\w*name|string|path|prefix|suffix|sep|separator|word|line|markup|pattern|key|label"
+            r"|title|char|chars|url|source|template|\w+_text|\w+_str)$"
         ),
         "str",
     ),

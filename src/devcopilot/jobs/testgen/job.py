@@ -53,6 +53,8 @@ MAX_MODULE_BYTES = 2 * 1024 * 1024
 SUITE_TIMEOUT_S = 300.0
 SEARCH_SHARE = 0.4
 """The share of the budget the random call search may use; verification needs the rest."""
+REPORT_SHARE = 0.25
+"""With ``--mutation``, the survivors report may run this share of the budget past it."""
 MAX_SEARCH_ROUNDS = 40
 IDLE_ROUNDS = 3
 MAX_REQUIRED_ARGS = 3
@@ -297,7 +299,7 @@ def generate_for(
             if outcome.warning:
                 log.warning("%s; the engine's tests are reported", outcome.warning)
         if options.mutation:
-            verifier.settle_mutants()
+            verifier.settle_mutants(options.budget_seconds * REPORT_SHARE)
         text = (
             compose(existing, in_reading_order(verifier.kept, spec), spec.module)
             if verifier.kept
@@ -376,6 +378,7 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
     usable = [f for f in spec.selected if f.qualname not in result.skipped]
     calls = [c for f in usable for c in function_calls(f, spec, instances)]
     prober.run(calls, result)
+    result.settle_blocked()
     tried: dict[str, list[tuple[Call, bool]]] = {}
     for call, ok in outcomes(result):
         tried.setdefault(call.function, []).append((call, ok))
@@ -427,6 +430,7 @@ def explore(
         for observation in result.observations[seen:]:
             covered = covered | observation.hits
         idle = 0 if covered.adds_to(before, prober.shape) else idle + 1
+    result.settle_blocked()
     return result
 
 

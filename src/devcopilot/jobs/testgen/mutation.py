@@ -41,7 +41,9 @@ class MutationJudge:
     killed: dict[int, str] = field(default_factory=dict)
     """Mutant number -> a kept test that fails on it."""
     unsupported: dict[int, str] = field(default_factory=dict)
-    unrun: set[int] = field(default_factory=set)
+    settled: set[int] = field(default_factory=set)
+    """Mutants a finished run tried against the kept tests: a mutant no run reached before the time
+    ran out is reported as not run, never as surviving."""
     runs_made: int = 0
 
     @classmethod
@@ -62,7 +64,9 @@ class MutationJudge:
 
     def forget(self, test: str) -> None:
         """A kept test was dropped after all: the mutants only it killed survive again."""
+        forgotten = {number for number, name in self.killed.items() if name == test}
         self.killed = {number: name for number, name in self.killed.items() if name != test}
+        self.settled -= forgotten
 
     def survivors(self) -> list[Mutant]:
         gone = self.killed.keys() | self.unsupported.keys()
@@ -121,6 +125,8 @@ class MutationJudge:
             tests = [name for name in order if _reaches(reach[name], mutant.line)]
             if tests:
                 requested.append({"number": mutant.number, "function": mutant.function, "tests": tests})
+            else:  # no kept test runs its line: it survives them without a run
+                self.settled.add(mutant.number)
         if not requested:
             return {}
         self.sandbox.write(self.test_path, text)
@@ -138,19 +144,15 @@ class MutationJudge:
         result = self.sandbox.run(request, timeout=seconds + 30.0, python_path=self.python_path)
         self.runs_made += 1
         kills: dict[int, list[str]] = {}
-        answered = set()
         for record in result.records:
             if "mutant" not in record:
                 continue
             number = int(record["mutant"])
-            answered.add(number)
             if "killed_by" in record:
                 kills[number] = list(record["killed_by"])
+                self.settled.add(number)
             elif "unsupported" in record:
                 self.unsupported[number] = str(record["unsupported"])
-            else:
-                self.unrun.add(number)
-        self.unrun = (self.unrun - answered) | ({int(r["number"]) for r in requested} - answered)
         return kills
 
     def summary(self) -> list[FunctionMutants]:
@@ -160,7 +162,7 @@ class MutationJudge:
             mine = [m for m in self.mutants if m.function == function]
             if not mine:
                 continue
-            measured = [m for m in mine if m.number not in self.unsupported and m.number not in self.unrun]
+            measured = [m for m in mine if m.number not in self.unsupported and m.number in self.settled]
             surviving = [m for m in measured if m.number not in self.killed]
             out.append(
                 FunctionMutants(

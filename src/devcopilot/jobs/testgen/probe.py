@@ -37,6 +37,8 @@ class ProbeResult:
     observations: list[Observation] = field(default_factory=list)
     import_hits: Hits = field(default_factory=Hits)
     skipped: dict[str, str] = field(default_factory=dict)
+    blocked: dict[str, str] = field(default_factory=dict)
+    """Functions a call of which the sandbox stopped from writing, with the first such message."""
     classes: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     """Classes of the target's package in its namespace, with their positional parameters and defaults."""
     inherited: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
@@ -47,6 +49,16 @@ class ProbeResult:
     """What names the sandbox's interpreter, platform and installed packages (``driver.machine_strings``)."""
     described: bool = False
     """Whether a run has read the three above: only the first run asks the driver for them."""
+
+    def settle_blocked(self) -> None:
+        """Skip the functions every call of which was stopped writing outside the sandbox.
+
+        One blocked call says only that those inputs write (an instance built to create its
+        directories); a function other calls of which returned keeps those calls as tests."""
+        observed = {observation.call.function for observation in self.observations}
+        for function, message in self.blocked.items():
+            if function not in observed:
+                self.skipped.setdefault(function, f"side effect blocked: {message}")
 
 
 @dataclass
@@ -100,7 +112,7 @@ class Prober:
         if status == "timeout":
             result.skipped.setdefault(call.function, f"did not return within {CALL_TIMEOUT_S:.0f} s (hangs)")
         elif status == "raised" and record.get("sandbox"):
-            result.skipped.setdefault(call.function, f"side effect blocked: {record.get('message', '')}")
+            result.blocked.setdefault(call.function, str(record.get("message", "")))
         elif status in ("ok", "raised"):
             portable = self.portable(record)
             if portable is not None:

@@ -185,7 +185,11 @@ def render_mutation(report: TestsReport) -> list[str]:
         return []
     made = sum(f.mutants for f in report.mutation)
     killed = sum(f.killed for f in report.mutation)
-    lines = [f"mutants: the kept tests kill {killed} of {made} ({report.mutation_score or 0.0:.1f}%)"]
+    not_run = sum(f.not_run for f in report.mutation)
+    untried = f"; {not_run} not run before the time ran out (--budget-seconds)" if not_run else ""
+    lines = [
+        f"mutants: the kept tests kill {killed} of {made} ({report.mutation_score or 0.0:.1f}%){untried}"
+    ]
     for function in report.mutation:
         left_out = f", {function.not_run} not run" if function.not_run else ""
         figures = f"{function.killed} of {function.mutants} killed ({function.score:.0f}%){left_out}"

@@ -261,12 +261,15 @@ class Verifier:
             self.seen = self.seen | self.hits_of[candidate.name]
         return chosen
 
-    def settle_mutants(self) -> None:
-        """Have every kept test (the model's too) tried on the mutants still surviving."""
-        if self.mutation is not None and self.kept and self.remaining() > 0:
+    def settle_mutants(self, floor: float) -> None:
+        """Have every kept test (the model's too) tried on the mutants still surviving.
+
+        The user asked for this report: it gets at least ``floor`` seconds even when choosing the
+        tests spent the budget, so that it says what survives rather than what was never tried."""
+        if self.mutation is not None and self.kept:
             text = compose(self.existing, self.kept, self.module)
             reach: dict[str, Hits | None] = {c.name: self.hits_of.get(c.name) for c in self.kept}
-            self.mutation.choose(text, reach, [], self.remaining())
+            self.mutation.choose(text, reach, [], max(self.remaining(), floor))
 
     def confirm(self, newly: list[Candidate], verdicts: list[Verdict]) -> list[Verdict]:
         """Run the kept set alone five more times; a test that now fails relied on a dropped sibling."""
