@@ -1023,6 +1023,12 @@ def test_tests_are_kept_for_the_mutants_they_kill_and_mutation_reports_the_survi
     # Without --mutation the report says nothing of mutants.
     _, [plain], _ = generate(cli, "pkg/cal.py", "--out", "tests/test_plain.py")
     assert plain["mutation"] is None
+    # A budget too short to verify a test leaves every mutant untried: not run, never surviving.
+    rushed = cli("tests", "generate", "pkg/cal.py", "--mutation", "--no-model", "--budget-seconds", "1")
+    assert "kept 0 tests" in rushed.stdout, rushed.stdout
+    made = sum(f["mutants"] + f["not_run"] for f in report["mutation"])
+    assert f"mutants: the kept tests ran on no mutant; {made} not run" in rushed.stdout
+    assert "survives:" not in rushed.stdout
 
 
 CONTEXTS = '''\

@@ -186,14 +186,13 @@ def render_mutation(report: TestsReport) -> list[str]:
     made = sum(f.mutants for f in report.mutation)
     killed = sum(f.killed for f in report.mutation)
     not_run = sum(f.not_run for f in report.mutation)
-    untried = f"; {not_run} not run before the time ran out (--budget-seconds)" if not_run else ""
-    lines = [
-        f"mutants: the kept tests kill {killed} of {made} ({report.mutation_score or 0.0:.1f}%){untried}"
-    ]
+    untried = f"; {not_run} not run (time ran out, or not swappable in)" if not_run else ""
+    score = f"kill {killed} of {made} ({report.mutation_score or 0.0:.1f}%)" if made else "ran on no mutant"
+    lines = [f"mutants: the kept tests {score}{untried}"]
     for function in report.mutation:
         left_out = f", {function.not_run} not run" if function.not_run else ""
-        figures = f"{function.killed} of {function.mutants} killed ({function.score:.0f}%){left_out}"
-        lines.append(f"  {function.function}: {figures}")
+        run = f"{function.killed} of {function.mutants} killed ({function.score:.0f}%)"
+        lines.append(f"  {function.function}: {run if function.mutants else 'none run'}{left_out}")
         lines += [f"    survives: {mutant}" for mutant in function.surviving]
     return lines
 
