@@ -685,6 +685,38 @@ def test_members_a_class_inherits_from_elsewhere_in_its_package_are_tested_on_it
     assert_written_tests_pass(repo, "tests/test_local.py", len(report["kept"]), 4)
 
 
+def test_a_mixin_is_tested_as_the_subclass_its_package_builds_it_as(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mixin = (
+        "class Renderer:\n"
+        "    def render(self, items):\n"
+        "        if not items:\n"
+        "            self.write('(empty)')\n"
+        "            return 0\n"
+        "        for item in items:\n"
+        "            self.write(f'- {item}')\n"
+        "        return len(items)\n"
+    )
+    writer = (
+        "from pkg.rendering import Renderer\n\n\n"
+        "class ListWriter(Renderer):\n"
+        "    def __init__(self):\n"
+        "        self.lines = []\n\n"
+        "    def write(self, line):\n"
+        "        self.lines.append(line)\n"
+    )
+    # nothing imports pkg.writers: the subclass is found by reading the package
+    repo, report, written = generated(
+        tmp_path, cli, monkeypatch, {"pkg/rendering.py": mixin, "pkg/writers.py": writer}, "pkg/rendering.py"
+    )
+    # alone, Renderer has no `write`: only built as ListWriter does render reach its lines
+    assert "from pkg.writers import ListWriter" in written
+    assert "obj = ListWriter()" in written
+    assert report["coverage_after"]["line_percent"] == 100.0
+    assert_written_tests_pass(repo, "tests/test_rendering.py", len(report["kept"]), 5)
+
+
 def test_an_object_with_no_readable_repr_is_pinned_by_the_attributes_it_holds(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

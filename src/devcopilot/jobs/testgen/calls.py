@@ -231,6 +231,17 @@ def init_calls(cls: ClassSpec, module: ModuleSpec) -> list[Call]:
     ]
 
 
+def instance_inits(cls: ClassSpec, module: ModuleSpec) -> list[Call]:
+    """The calls that build a class's instances; a mixin's also as its package's subclasses, taking
+    turns with its own so that the first few instances a method is tried on include each. A
+    subclass's call carries the mixin's name: what it builds is one of the mixin's instances."""
+    ways = [init_calls(cls, module)]
+    for name, _ in module.subclasses.get(cls.name, []):
+        built = init_calls(replace(cls, name=name, init=None, is_dataclass=False, is_pydantic=False), module)
+        ways.append([replace(call, function=f"{cls.name}.__init__") for call in built])
+    return [call for turn in itertools.zip_longest(*ways) for call in turn if call is not None]
+
+
 MAX_ITEMS = 50
 """Items a test takes from a generator: enough to pin its behaviour, never an endless stream."""
 

@@ -42,7 +42,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from devcopilot.core.sandbox_guard import SANDBOX_MARK, install, observing
-from devcopilot.jobs.testgen.observed import describe, literal
+from devcopilot.jobs.testgen.mixins import mixin_subclasses, positional_signature, subclass_objects
+from devcopilot.jobs.testgen.observed import describe
 
 MAX_CLASSES = 40
 MAX_PATTERN = 2000
@@ -61,7 +62,6 @@ STDLIB_FOR_INPUTS = {
 """Modules the engine's input values use (``io.StringIO(...)``, ``decimal.Decimal(...)``); each test
 that uses one imports it. The same names as ``inputs.STDLIB_FOR_INPUTS``, which this standard-library-only
 program cannot import."""
-POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
 class CallTimeout(BaseException):
@@ -145,8 +145,9 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
             "patterns": module_patterns(module),
             "machine": machine_strings(module_name),
         }
-    emit(out, {"import": "ok", "classes": namespace_classes(module), **described})
-    namespace = {**vars(module), **STDLIB_FOR_INPUTS}
+    subclasses = mixin_subclasses(module)
+    emit(out, {"import": "ok", "classes": namespace_classes(module), "subclasses": subclasses, **described})
+    namespace = {**vars(module), **STDLIB_FOR_INPUTS, **subclass_objects(subclasses)}
     state = Snapshot(module)
     hung: set[str] = set()
     for call in request["calls"]:
@@ -243,15 +244,10 @@ def namespace_classes(module: Any) -> dict[str, list[tuple[str, str | None]]]:
     for name, value in package_classes(module):
         if name.startswith("_") or issubclass(value, BaseException):
             continue
-        try:
-            parameters = inspect.signature(value).parameters.values()
-        except (TypeError, ValueError):
+        signature = positional_signature(value)
+        if signature is None:
             continue
-        found[name] = [
-            (p.name, None if p.default is p.empty else literal(p.default) or "<default>")
-            for p in parameters
-            if p.kind in POSITIONAL
-        ]
+        found[name] = signature
         if len(found) >= MAX_CLASSES:
             break
     return found

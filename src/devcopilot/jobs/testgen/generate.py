@@ -78,8 +78,14 @@ class Writer:
         return base if count == 1 else f"{base}_{count}"
 
     def import_of(self, names: Iterable[str]) -> list[str]:
-        wanted = sorted({n for n in names if n in self.names})
-        return [f"from {self.module.module} import {', '.join(wanted)}"] if wanted else []
+        """The imports of the names a test uses: the target's own, then a subclass it is built as."""
+        used = set(names)
+        foreign = self.module.foreign
+        wanted = sorted(n for n in used if n in self.names and n not in foreign)
+        lines = [f"from {self.module.module} import {', '.join(wanted)}"] if wanted else []
+        for home in sorted({foreign[n] for n in used if n in foreign}):
+            lines.append(f"from {home} import {', '.join(sorted(n for n in used if foreign.get(n) == home))}")
+        return lines
 
     # -- characterization -------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Members a module's classes inherit from elsewhere in their package, selected to be tested on them."""
+"""Members a module's classes inherit from elsewhere in their package, selected to be tested on them,
+and the package's subclasses a mixin is built as."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from devcopilot.core.errors import InputError
+from devcopilot.jobs.testgen.mixins import Subclasses
 from devcopilot.jobs.testgen.target import ModuleSpec, read_module, skip_reason
 
 MAX_INHERITED = 40
@@ -37,3 +39,11 @@ def adopt_inherited(spec: ModuleSpec, inherited: dict[str, list[tuple[str, str, 
                 continue
             spec.selected.append(replace(method, owner=cls_name, qualname=qualname, lineno=0, end_lineno=0))
             have.add(qualname)
+
+
+def adopt_subclasses(spec: ModuleSpec, subclasses: Subclasses) -> None:
+    """Build each mixin the module defines as the package's subclasses too: their constructors'
+    parameters are what the instances are made from, and a test imports them from their module."""
+    for mixin, chosen in subclasses.items():
+        spec.subclasses[mixin] = [(name, home) for name, home, _ in chosen]
+        spec.found_signatures.update({name: params for name, _, params in chosen})

@@ -18,7 +18,7 @@ from devcopilot.core.sandbox import RunResult, Sandbox
 from devcopilot.jobs.testgen.calls import (
     Call,
     function_calls,
-    init_calls,
+    instance_inits,
     random_calls,
     rebased_calls,
     returned_values,
@@ -27,7 +27,7 @@ from devcopilot.jobs.testgen.candidates import KINDS, Candidate
 from devcopilot.jobs.testgen.compose import compose
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context, segments
 from devcopilot.jobs.testgen.generate import Observation, Writer
-from devcopilot.jobs.testgen.inherited import adopt_inherited
+from devcopilot.jobs.testgen.inherited import adopt_inherited, adopt_subclasses
 from devcopilot.jobs.testgen.metamorphic import monotonic_tests, permutation_tests
 from devcopilot.jobs.testgen.mutants import definition_names
 from devcopilot.jobs.testgen.mutation import MutationJudge
@@ -352,6 +352,7 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
     prober.run([], result)  # the import alone: which classes the namespace holds
     learn_classes(spec, result.classes)
     adopt_inherited(spec, result.inherited)
+    adopt_subclasses(spec, result.subclasses)
     require_selected(spec)
     learn_patterns(spec, result.patterns)
     owners = {f.owner for f in spec.selected if f.owner and f.kind in ("method", "property")}
@@ -360,7 +361,7 @@ def probe_module(bench: Workbench, until: float) -> ProbeResult:
     for owner in sorted(owners):
         cls = spec.cls(owner)
         if cls is not None:
-            inits.extend(init_calls(cls, spec))
+            inits.extend(instance_inits(cls, spec))
     if inits:
         prober.run(inits, result)
         for observation in result.observations:

@@ -22,6 +22,7 @@ from devcopilot.jobs.testgen.calls import Call
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits, hits_by_context
 from devcopilot.jobs.testgen.generate import Observation
 from devcopilot.jobs.testgen.machine import machine_pattern
+from devcopilot.jobs.testgen.mixins import Subclasses
 from devcopilot.jobs.testgen.target import ModuleSpec
 
 PATH_REPR = re.compile(r"^(?:Posix|PurePosix)?Path\((['\"])(.*)\1\)$")
@@ -45,6 +46,8 @@ class ProbeResult:
     """Members the classes inherit from elsewhere in their package (``driver.inherited_members``)."""
     patterns: dict[str, tuple[str, int]] = field(default_factory=dict)
     """The module's compiled regular expressions by name (``driver.module_patterns``)."""
+    subclasses: Subclasses = field(default_factory=dict)
+    """Per mixin the module defines, the package's subclasses to build it as (``mixins.mixin_subclasses``)."""
     machine: list[tuple[str, str]] = field(default_factory=list)
     """What names the sandbox's interpreter, platform and installed packages (``driver.machine_strings``)."""
     described: bool = False
@@ -129,6 +132,10 @@ class Prober:
         result.inherited = {
             cls: [(attr, owner, path) for attr, owner, path in members]
             for cls, members in imported.get("inherited", {}).items()
+        }
+        result.subclasses = {
+            mixin: [(name, home, [(p, d) for p, d in params]) for name, home, params in chosen]
+            for mixin, chosen in imported.get("subclasses", {}).items()
         }
         result.described = True
 

@@ -122,9 +122,17 @@ class ModuleSpec:
     found_values: list[str] = field(default_factory=list)
     """Inputs the probe found beyond the source text: the package's classes and instances the module holds."""
     found_names: set[str] = field(default_factory=set)
+    """Names importable from the module that ``ast`` cannot see (bound by a star import)."""
     found_signatures: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     """The positional parameters (and defaults) of the classes the probe found, inherited ones too."""
-    """Names importable from the module that ``ast`` cannot see (bound by a star import)."""
+    subclasses: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Per mixin the module defines, the package's subclasses its instances are built as: (name, the
+    module a test imports it from)."""
+
+    @property
+    def foreign(self) -> dict[str, str]:
+        """Names a test imports from elsewhere in the package (a mixin's subclass): their modules."""
+        return {name: home for chosen in self.subclasses.values() for name, home in chosen}
 
     def all_functions(self) -> list[FunctionSpec]:
         return [*self.functions, *(m for c in self.classes for m in c.methods)]
