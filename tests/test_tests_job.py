@@ -685,6 +685,26 @@ def test_members_a_class_inherits_from_elsewhere_in_its_package_are_tested_on_it
     assert_written_tests_pass(repo, "tests/test_local.py", len(report["kept"]), 4)
 
 
+def test_what_a_function_writes_to_the_stream_it_is_given_is_pinned(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = (
+        "def write_table(rows, out, sep=' | '):\n"
+        "    count = 0\n"
+        "    for row in rows:\n"
+        "        out.write(sep.join(str(cell) for cell in row) + '\\n')\n"
+        "        count += 1\n"
+        "    if count == 0:\n"
+        "        out.write('(no rows)\\n')\n"
+        "    return count\n"
+    )
+    repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/table.py": table}, "pkg/table.py")
+    # `out` is written to, so it gets an empty stream, and what landed in it is what a change would break
+    assert "    stream = io.StringIO()\n    assert write_table('', stream) == 0\n" in written
+    assert "    assert stream.getvalue() == '(no rows)\\n'\n" in written
+    assert_written_tests_pass(repo, "tests/test_table.py", len(report["kept"]), 3)
+
+
 def test_a_mixin_is_tested_as_the_subclass_its_package_builds_it_as(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,10 +158,18 @@ def node_uses(child: ast.AST) -> list[tuple[ast.expr, str]]:
         ]
     if isinstance(child, ast.Subscript) and any(isinstance(c, int) for c in constants_in(child.slice)):
         return [(child.value, "index")]
+    called = child.func if isinstance(child, ast.Call) else None
+    if isinstance(called, ast.Attribute) and called.attr in STREAM_CALLS:
+        return [(called.value, f"stream:{STREAM_CALLS[called.attr]}")]
     return []
 
 
 SELF = ("self", "cls")
+STREAM_CALLS = {
+    "write": "write", "writelines": "write", "flush": "write",
+    "read": "read", "readline": "read", "readlines": "read", "seek": "read",
+}  # fmt: skip
+"""Methods that make a parameter a stream: one written to, or one read from."""
 
 
 def type_check(call: ast.Call) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import itertools
 import random
+import re
 from dataclasses import dataclass, replace
 
 from devcopilot.jobs.testgen.inputs import constructor_params, inputs_for, is_literal
@@ -62,17 +63,19 @@ class Call:
     @property
     def plain(self) -> bool:
         """Made on its own, at most on a fresh instance: no other call comes before it."""
-        return all(line.startswith("obj = ") for line in self.before)
+        return all(line.startswith(BUILT) for line in self.before)
 
     @property
     def setup(self) -> str:
         lines = [*self.pre, "PRE_DONE = True", f"result = {self.expression}"]
-        if self.pre and self.pre[0].startswith("obj = "):
+        if any(line.startswith("obj = ") for line in self.pre):
             lines.append("obj_state = dict(vars(obj)) if hasattr(obj, '__dict__') else None")
+        if self.pre and self.pre[0].startswith(f"{STREAM} = "):
+            lines.append(f"written = {STREAM}.getvalue()")
         return "\n".join(lines)
 
     def request(self) -> dict[str, object]:
-        return {"id": self.id, "func": self.function, "setup": self.setup, "watch": ["obj_state"]}
+        return {"id": self.id, "func": self.function, "setup": self.setup, "watch": ["obj_state", "written"]}
 
 
 def passed(params: list[Param], choice: dict[str, str]) -> str:
@@ -242,6 +245,11 @@ def instance_inits(cls: ClassSpec, module: ModuleSpec) -> list[Call]:
     return [call for turn in itertools.zip_longest(*ways) for call in turn if call is not None]
 
 
+STREAM = "stream"
+"""The name a call's in-memory stream is bound to, so that what was written to it can be read."""
+STREAM_VALUE = re.compile(r"io\.(?:StringIO|BytesIO)\((?:b?'(?:[^'\\]|\\.)*')?\)")
+BUILT = ("obj = ", f"{STREAM} = ")
+"""Lines that only build what a call is made on or given: no call before it."""
 MAX_ITEMS = 50
 """Items a test takes from a generator: enough to pin its behaviour, never an endless stream."""
 
@@ -252,11 +260,26 @@ ENTERED = "entered"
 
 def make_call(call_id: str, function: FunctionSpec, pre: tuple[str, ...], call: str) -> Call:
     """The call as the probe makes it and its test will: a context manager entered in a ``with`` block
-    (``__enter__`` as ``with obj``), a generator consumed, a coroutine awaited."""
+    (``__enter__`` as ``with obj``), a generator consumed, a coroutine awaited, a stream it is given
+    named first."""
+    pre, call = named_stream(pre, call)
     if function.is_context_manager:
         manager = "obj" if function.name == "__enter__" else call
         return Call(call_id, function.qualname, (*pre, f"with {manager} as {ENTERED}:", "    pass"), ENTERED)
     return Call(call_id, function.qualname, pre, call if function.kind == "property" else run(function, call))
+
+
+def named_stream(pre: tuple[str, ...], call: str) -> tuple[tuple[str, ...], str]:
+    """The first in-memory stream a call (or the instance it is made on) is given, bound to a name
+    first: what the code wrote to it is then read after the call, and pinned."""
+    lines = [*pre, call]
+    text = "\n".join(lines)
+    found = STREAM_VALUE.search(text)
+    if found is None or re.search(rf"\b{STREAM}\b(?!=)", text):
+        return pre, call
+    at = next(n for n, line in enumerate(lines) if found.group(0) in line)
+    lines[at] = lines[at].replace(found.group(0), STREAM, 1)
+    return (f"{STREAM} = {found.group(0)}", *lines[:-1]), lines[-1]
 
 
 def run(function: FunctionSpec, call: str) -> str:

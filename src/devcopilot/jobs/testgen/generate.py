@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devcopilot.jobs.testgen.body import documented_claims, transforms
-from devcopilot.jobs.testgen.calls import Call
+from devcopilot.jobs.testgen.calls import BUILT, STREAM, Call
 from devcopilot.jobs.testgen.candidates import Candidate
 from devcopilot.jobs.testgen.coverage_data import FileShape, Hits
 from devcopilot.jobs.testgen.inputs import STDLIB_FOR_INPUTS, Inputs, inputs_for
@@ -102,7 +102,7 @@ class Writer:
         covered = seen
 
         def worth(observation: Observation) -> tuple[float, int]:
-            calls_before = sum(1 for line in observation.call.pre if not line.startswith("obj = "))
+            calls_before = sum(1 for line in observation.call.pre if not line.startswith(BUILT))
             return observation.hits.adds_to(covered, shape) / (1 + calls_before), -calls_before
 
         while usable:
@@ -144,6 +144,7 @@ class Writer:
             if found is None:
                 return None
             body, imports = found
+            body = [*body, *written_pin(record, call)]
         else:
             return None
         return [*call.pre, *body], names, imports
@@ -474,3 +475,17 @@ class Writer:
             self.import_of(names),
             contract=True,
         )
+
+
+def written_pin(record: dict[str, Any], call: Call) -> list[str]:
+    """What a call wrote to the stream it was given, when it changed what the stream held."""
+    written = record.get("after", {}).get("written", {}).get("literal")
+    if written is None or not call.pre or not call.pre[0].startswith(f"{STREAM} = "):
+        return []
+    given = ast.parse(call.pre[0].split(" = ", 1)[1], mode="eval").body
+    if not isinstance(given, ast.Call) or not isinstance(given.func, ast.Attribute):
+        return []
+    empty = b"" if given.func.attr == "BytesIO" else ""
+    if ast.literal_eval(written) == (ast.literal_eval(given.args[0]) if given.args else empty):
+        return []
+    return [f"assert {STREAM}.getvalue() == {written}"]

@@ -56,6 +56,8 @@ STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib", "typing", "itertool
 """The standard library modules input values name; the probe provides them and tests import them."""
 FILE_VALUES = ["io.StringIO('a: 1\\nb: two\\n')", "io.BytesIO(b'a: 1\\n')", "io.StringIO('')"]
 """File-like inputs; the probe's namespace and every test that uses one import ``io``."""
+WRITABLE_VALUES = ["io.StringIO()", "io.BytesIO()"]
+"""Streams for a parameter the body writes to: empty, so what is written is all they hold."""
 CALLABLE_VALUES = ["str", "len", "(lambda value: value)", "(lambda *args, **kwargs: None)", "(lambda: 0)"]
 """Callables of the shapes a parameter that takes one usually calls: one argument, any, none."""
 VALUE_TYPES = {
@@ -208,7 +210,9 @@ def use_values(param: Param, function: FunctionSpec, module: ModuleSpec) -> list
         how, _, name = use.partition(":")
         if how in ("const", "pass"):  # compared_values took the first; a helper's uses are among these
             continue
-        if how == "index":
+        if how == "stream":  # an empty stream to write to; one holding text or bytes to read
+            values += WRITABLE_VALUES if name == "write" else FILE_VALUES
+        elif how == "index":
             values += INDEXED_VALUES
         elif not module.importable(name.split(".")[0]):
             continue

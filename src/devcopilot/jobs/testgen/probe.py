@@ -193,10 +193,11 @@ class Prober:
 
 def masked(record: dict[str, Any], machine: list[tuple[str, str]]) -> dict[str, Any]:
     """The record with a ``pattern`` for its value or message where they name the machine, so the test
-    pins the rest; a state after the call that names it is not pinned at all."""
-    state = record.get("after", {}).get("obj_state", {}).get("literal")
-    if state and machine_pattern(state, machine):
-        record = {**record, "after": {k: v for k, v in record["after"].items() if k != "obj_state"}}
+    pins the rest; a state after the call (or what it wrote) that names it is not pinned at all."""
+    after = record.get("after", {})
+    kept_after = {k: v for k, v in after.items() if not machine_pattern(v.get("literal") or "", machine)}
+    if kept_after != after:
+        record = {**record, "after": kept_after}
     if "attributes" in record:
         kept = {k: v for k, v in record["attributes"].items() if not machine_pattern(v, machine)}
         record = {**record, "attributes": kept}
