@@ -18,7 +18,8 @@ GAP = rf"(?:{S}{W}){{0,5}}?{S}"
 
 ADDRESSEE = (
     r"(?:\bAI\b|\bA\.I\.|\bLLMs?\b|\blanguage models?\b|\bmodels?\b|\bassistants?\b|\bagents?\b|\bbots?\b"
-    r"|\bcopilots?\b|\bchat ?bots?\b|\breview(?:er|ers|ing tools?)\b|\bauto-?review\w*|\bscanners?\b)"
+    r"|\bcopilots?\b|\bchat ?bots?\b|\breview(?:er|ers|ing tools?)\b|\bauto-?review\w*|\bscanners?\b"
+    r"|\b(?:machine|automated|non-human)[- ](?:readers?|reviewers?|tools?|systems?)\b)"
 )
 INSTRUCTIONS = (
     r"(?:instructions?|rules?|guidelines?|directives?|policy|policies|constraints?|guidance"
@@ -74,7 +75,7 @@ SENTENCE_START = r"(?:^|[.!?:;\"'=>#/*(\[-])[\W_]*+"
 LENIENT = r"(?:generous|lenient|gentle|kind|forgiving|charitable|soft|easy|relaxed|tolerant|permissive|light)"
 EXEMPT_FROM = (
     rf"(?:(?:\w+\s+){{0,3}}?(?:review\w*|audit\w*|scrutiny|inspection)\b"
-    rf"|{ADDRESSEE}\W+(?:\w+\W+){{0,2}}?(?:checks?|scans?|analysis)\b)"
+    rf"|(?:{ADDRESSEE}|\b(?:automated|automatic|machine))\W+(?:\w+\W+){{0,2}}?(?:checks?|scans?|scanning|analysis)\b)"
 )
 """What text claims to be exempt from: a review, or an AI's checks (never plain "coverage checks")."""
 REVIEWED = (
