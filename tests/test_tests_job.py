@@ -696,12 +696,18 @@ def test_what_a_function_writes_to_the_stream_it_is_given_is_pinned(
         "        count += 1\n"
         "    if count == 0:\n"
         "        out.write('(no rows)\\n')\n"
-        "    return count\n"
+        "    return count\n\n\n"
+        "def save(text, fp):\n"
+        "    fp.write(text.upper())\n"
+        "    fp.close()\n"
+        "    return len(text)\n"
     )
     repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/table.py": table}, "pkg/table.py")
     # `out` is written to, so it gets an empty stream, and what landed in it is what a change would break
     assert "    stream = io.StringIO()\n    assert write_table('', stream) == 0\n" in written
     assert "    assert stream.getvalue() == '(no rows)\\n'\n" in written
+    # a stream the call closed cannot be read back: the call is still pinned, by what it returned
+    assert re.search(r"    stream = io\.StringIO\(\)\n    assert save\(.*, stream\) == \d+\n", written)
     assert_written_tests_pass(repo, "tests/test_table.py", len(report["kept"]), 3)
 
 

@@ -71,7 +71,7 @@ class Call:
         if any(line.startswith("obj = ") for line in self.pre):
             lines.append("obj_state = dict(vars(obj)) if hasattr(obj, '__dict__') else None")
         if self.pre and self.pre[0].startswith(f"{STREAM} = "):
-            lines.append(f"written = {STREAM}.getvalue()")
+            lines.append(f"written = None if {STREAM}.closed else {STREAM}.getvalue()")  # one the call closed
         return "\n".join(lines)
 
     def request(self) -> dict[str, object]:

@@ -4,7 +4,7 @@ A mixin reads what its subclasses provide (yaml's ``Serializer`` calls ``self.em
 emitter half of a ``Dumper`` defines) or holds no state of its own (a representation mixin with
 ``__slots__ = ()``). Built alone, its instances raise ``AttributeError`` or show only the empty
 case; built as the package's own subclass, its methods run as its users run them. Read in the
-sandbox, after the import: it imports only the standard library.
+sandbox, after the import: like the driver, it imports only the standard library (and ``observed``).
 """
 
 from __future__ import annotations
