@@ -685,24 +685,29 @@ def test_members_a_class_inherits_from_elsewhere_in_its_package_are_tested_on_it
     assert_written_tests_pass(repo, "tests/test_local.py", len(report["kept"]), 4)
 
 
+TABLE = """\
+def write_table(rows, out, sep=' | '):
+    count = 0
+    for row in rows:
+        out.write(sep.join(str(cell) for cell in row) + '\\n')
+        count += 1
+    if count == 0:
+        out.write('(no rows)\\n')
+    return count
+
+
+def save(text, fp):
+    fp.write(text.upper())
+    fp.close()
+    return len(text)
+"""
+"""Functions that write to a stream they are given; one closes it."""
+
+
 def test_what_a_function_writes_to_the_stream_it_is_given_is_pinned(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    table = (
-        "def write_table(rows, out, sep=' | '):\n"
-        "    count = 0\n"
-        "    for row in rows:\n"
-        "        out.write(sep.join(str(cell) for cell in row) + '\\n')\n"
-        "        count += 1\n"
-        "    if count == 0:\n"
-        "        out.write('(no rows)\\n')\n"
-        "    return count\n\n\n"
-        "def save(text, fp):\n"
-        "    fp.write(text.upper())\n"
-        "    fp.close()\n"
-        "    return len(text)\n"
-    )
-    repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/table.py": table}, "pkg/table.py")
+    repo, report, written = generated(tmp_path, cli, monkeypatch, {"pkg/table.py": TABLE}, "pkg/table.py")
     # `out` is written to, so it gets an empty stream, and what landed in it is what a change would break
     assert "    stream = io.StringIO()\n    assert write_table('', stream) == 0\n" in written
     assert "    assert stream.getvalue() == '(no rows)\\n'\n" in written
@@ -711,31 +716,36 @@ def test_what_a_function_writes_to_the_stream_it_is_given_is_pinned(
     assert_written_tests_pass(repo, "tests/test_table.py", len(report["kept"]), 3)
 
 
+RENDERING = {
+    "pkg/rendering.py": """\
+class Renderer:
+    def render(self, items):
+        if not items:
+            self.write('(empty)')
+            return 0
+        for item in items:
+            self.write(f'- {item}')
+        return len(items)
+""",
+    "pkg/writers.py": """\
+from pkg.rendering import Renderer
+
+
+class ListWriter(Renderer):
+    def __init__(self):
+        self.lines = []
+
+    def write(self, line):
+        self.lines.append(line)
+""",
+}
+"""A mixin that needs a ``write`` its package's subclass gives it; nothing imports that subclass."""
+
+
 def test_a_mixin_is_tested_as_the_subclass_its_package_builds_it_as(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    mixin = (
-        "class Renderer:\n"
-        "    def render(self, items):\n"
-        "        if not items:\n"
-        "            self.write('(empty)')\n"
-        "            return 0\n"
-        "        for item in items:\n"
-        "            self.write(f'- {item}')\n"
-        "        return len(items)\n"
-    )
-    writer = (
-        "from pkg.rendering import Renderer\n\n\n"
-        "class ListWriter(Renderer):\n"
-        "    def __init__(self):\n"
-        "        self.lines = []\n\n"
-        "    def write(self, line):\n"
-        "        self.lines.append(line)\n"
-    )
-    # nothing imports pkg.writers: the subclass is found by reading the package
-    repo, report, written = generated(
-        tmp_path, cli, monkeypatch, {"pkg/rendering.py": mixin, "pkg/writers.py": writer}, "pkg/rendering.py"
-    )
+    repo, report, written = generated(tmp_path, cli, monkeypatch, RENDERING, "pkg/rendering.py")
     # alone, Renderer has no `write`: only built as ListWriter does render reach its lines
     assert "from pkg.writers import ListWriter" in written
     assert "obj = ListWriter()" in written
