@@ -753,6 +753,17 @@ def test_a_mixin_is_tested_as_the_subclass_its_package_builds_it_as(
     assert_written_tests_pass(repo, "tests/test_rendering.py", len(report["kept"]), 5)
 
 
+def test_a_subclass_whose_module_hangs_at_import_only_costs_the_search(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hanging = {**RENDERING, "pkg/writers.py": "import time\ntime.sleep(600)\n" + RENDERING["pkg/writers.py"]}
+    repo, report, written = generated(tmp_path, cli, monkeypatch, hanging, "pkg/rendering.py")
+    # the search gave up on the sibling module; Renderer is still tested, as it is built alone
+    assert "ListWriter" not in written
+    assert "obj.render(" in written
+    assert_written_tests_pass(repo, "tests/test_rendering.py", len(report["kept"]), 6)
+
+
 def test_an_object_with_no_readable_repr_is_pinned_by_the_attributes_it_holds(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

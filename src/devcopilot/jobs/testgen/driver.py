@@ -42,7 +42,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from devcopilot.core.sandbox_guard import SANDBOX_MARK, install, observing
-from devcopilot.jobs.testgen.mixins import mixin_subclasses, positional_signature, subclass_objects
+from devcopilot.jobs.testgen.mixins import (
+    Subclasses,
+    mixin_subclasses,
+    positional_signature,
+    subclass_objects,
+)
 from devcopilot.jobs.testgen.observed import describe
 
 MAX_CLASSES = 40
@@ -144,9 +149,10 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
             "inherited": inherited_members(module),
             "patterns": module_patterns(module),
             "machine": machine_strings(module_name),
+            "subclasses": searched_subclasses(module, request["search_timeout"]),
         }
-    subclasses = mixin_subclasses(module)
-    emit(out, {"import": "ok", "classes": namespace_classes(module), "subclasses": subclasses, **described})
+    subclasses = described["subclasses"] if described else request.get("subclasses", {})
+    emit(out, {"import": "ok", "classes": namespace_classes(module), **described})
     namespace = {**vars(module), **STDLIB_FOR_INPUTS, **subclass_objects(subclasses)}
     state = Snapshot(module)
     hung: set[str] = set()
@@ -164,6 +170,15 @@ def probe(request: dict[str, Any], out: Any, coverage_obj: Any) -> None:
         if outcome["status"] == "timeout":
             hung.add(call["func"])
         emit(out, {"id": call["id"], **outcome})
+
+
+def searched_subclasses(module: Any, seconds: float) -> Subclasses:
+    """The mixins' subclasses, found within ``seconds``: the search may import more of the package."""
+    try:
+        with timer(seconds):
+            return mixin_subclasses(module)
+    except CallTimeout:
+        return {}
 
 
 class Snapshot:

@@ -116,7 +116,7 @@ def import_subclassing_modules(cls: type, module_name: str) -> None:
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         try:
             importlib.import_module(name)
-        except BaseException:  # noqa: BLE001, S112 - a part that fails to import offers no subclass
+        except (Exception, SystemExit):  # noqa: BLE001, S112 - a part that fails to import offers no subclass
             continue
         imported += 1
         if imported == MAX_IMPORTS:
@@ -159,6 +159,14 @@ def positional_signature(cls: type) -> Signature | None:
     ]
 
 
-def subclass_objects(found: Subclasses) -> dict[str, type]:
-    """The chosen subclasses by name, for the probe's calls to build (their modules are imported)."""
-    return {name: getattr(sys.modules[home], name) for chosen in found.values() for name, home, _ in chosen}
+def subclass_objects(found: dict[str, list[Any]]) -> dict[str, type]:
+    """The chosen subclasses by name, for the probe's calls to build: ``found`` as the search gave
+    it, or as a later run's request carries it back (name and module first in each entry)."""
+    objects = {}
+    for chosen in found.values():
+        for name, home, *_ in chosen:
+            try:
+                objects[name] = getattr(importlib.import_module(home), name)
+            except (Exception, SystemExit):  # noqa: BLE001, S112 - one that no longer imports is not built
+                continue
+    return objects

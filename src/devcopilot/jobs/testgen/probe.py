@@ -30,6 +30,8 @@ PATH_REPR = re.compile(r"^(?:Posix|PurePosix)?Path\((['\"])(.*)\1\)$")
 
 CALL_TIMEOUT_S = 2.0
 IMPORT_TIMEOUT_S = 20.0
+SUBCLASS_SEARCH_S = 5.0
+"""Time the first run gives the search for a mixin's subclasses, which may import more of the package."""
 RESUMES = 4
 
 
@@ -85,9 +87,11 @@ class Prober:
                 "calls": [c.request() for c in pending],
                 "call_timeout": CALL_TIMEOUT_S,
                 "import_timeout": IMPORT_TIMEOUT_S,
+                "search_timeout": SUBCLASS_SEARCH_S,
+                "subclasses": {mixin: [c[:2] for c in chosen] for mixin, chosen in result.subclasses.items()},
                 "measure": str(self.measured),
             }
-            timeout = IMPORT_TIMEOUT_S + 10 + CALL_TIMEOUT_S * len(pending)
+            timeout = IMPORT_TIMEOUT_S + SUBCLASS_SEARCH_S + 10 + CALL_TIMEOUT_S * len(pending)
             run = self.sandbox.run(request, timeout=timeout, python_path=self.python_path)
             result.classes = self.check_import(run.records, run.stderr, run.timed_out)
             if not result.described:
