@@ -70,9 +70,15 @@ class Call:
         lines = [*self.pre, "PRE_DONE = True", f"result = {self.expression}"]
         if any(line.startswith("obj = ") for line in self.pre):
             lines.append("obj_state = dict(vars(obj)) if hasattr(obj, '__dict__') else None")
-        if self.pre and self.pre[0].startswith(f"{STREAM} = "):
+        if self.stream is not None:
             lines.append(f"written = None if {STREAM}.closed else {STREAM}.getvalue()")  # one the call closed
         return "\n".join(lines)
+
+    @property
+    def stream(self) -> str | None:
+        """The in-memory stream the call was given (``io.StringIO()``), named first by ``named_stream``."""
+        first = self.pre[0] if self.pre else ""
+        return first.removeprefix(f"{STREAM} = ") if first.startswith(f"{STREAM} = ") else None
 
     def request(self) -> dict[str, object]:
         return {"id": self.id, "func": self.function, "setup": self.setup, "watch": ["obj_state", "written"]}

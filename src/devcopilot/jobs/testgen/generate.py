@@ -480,9 +480,9 @@ class Writer:
 def written_pin(record: dict[str, Any], call: Call) -> list[str]:
     """What a call wrote to the stream it was given, when it changed what the stream held."""
     written = record.get("after", {}).get("written", {}).get("literal")
-    if written is None or not call.pre or not call.pre[0].startswith(f"{STREAM} = "):
+    if written is None or call.stream is None:
         return []
-    given = ast.parse(call.pre[0].split(" = ", 1)[1], mode="eval").body
+    given = ast.parse(call.stream, mode="eval").body
     if not isinstance(given, ast.Call) or not isinstance(given.func, ast.Attribute):
         return []
     empty = b"" if given.func.attr == "BytesIO" else ""

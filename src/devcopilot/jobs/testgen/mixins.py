@@ -47,10 +47,11 @@ def mixin_subclasses(module: Any) -> Subclasses:
         if not subclasses:  # a package that imports its parts lazily: import those that subclass it
             import_subclassing_modules(cls, module.__name__)
             subclasses = package_subclasses(cls, module.__name__)
+        signatures = {sub: positional_signature(sub) for sub in subclasses}
         chosen = []
-        for sub in sorted(subclasses, key=lambda s: simplicity(s, cls)):
+        for sub in sorted(subclasses, key=lambda s: simplicity(s, cls, signatures[s])):
             where = import_home(sub)
-            signature = positional_signature(sub)
+            signature = signatures[sub]
             if where is None or signature is None or bound.get(sub.__name__, sub) is not sub:
                 continue
             chosen.append((sub.__name__, where, signature))
@@ -123,7 +124,7 @@ def import_subclassing_modules(cls: type, module_name: str) -> None:
             return
 
 
-def simplicity(sub: type, mixin: type) -> tuple[bool, int, int, str]:
+def simplicity(sub: type, mixin: type, signature: Signature | None) -> tuple[bool, int, int, str]:
     """One that keeps state of its own first (a subclass as empty as the mixin shows nothing more),
     then fewer of the mixin's own methods overridden (they are what is tested), then fewer required
     arguments."""
@@ -131,7 +132,6 @@ def simplicity(sub: type, mixin: type) -> tuple[bool, int, int, str]:
     overridden = sum(1 for name in own if getattr(sub, name, None) is not getattr(mixin, name))
     own_init = getattr(sub, "__init__", None) is not getattr(mixin, "__init__", None)
     stateful = own_init or any(vars(k).get("__slots__") for k in sub.__mro__)
-    signature = positional_signature(sub)
     required = sum(1 for _, default in signature if default is None) if signature is not None else 99
     return not stateful, overridden, required, sub.__name__
 
