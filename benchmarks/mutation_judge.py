@@ -13,7 +13,9 @@ its own clean run), the module's score is missing, never 0%.
 
 mutmut 3 makes no mutant of a decorated function (a ``@property``, a
 ``@contextmanager``), so on a module of properties it judges only the plain
-functions and methods beside them: the same code for every tool.
+functions and methods beside them: the same code for every tool. mutmut runs
+the tests in its own process, which has imported click already; a conftest
+drops such a copy so the tests import the mutated one.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ UNCHECKED = "not checked"
 CLEAN_RUNS = 3
 """A test that fails once in three clean runs is deselected: mutmut refuses a suite that fails at all."""
 JUDGE_TIMEOUT_S = 900
+EVICT = """import sys
+
+# mutmut imports some packages itself (click): the tests must import the copy it mutates.
+for _name in [n for n in sys.modules if n == {top!r} or n.startswith({top!r} + ".")]:
+    if "mutants" not in str(getattr(sys.modules[_name], "__file__", "") or "mutants"):
+        del sys.modules[_name]
+"""
 
 
 def ensure_mutmut(venv: Path) -> Path:
@@ -67,8 +76,9 @@ def _links_without(top: str, root: Path) -> Path:
     site = Path(sysconfig.get_paths()["purelib"])
     for entry in site.iterdir():
         name = entry.name
-        if name == "__pycache__" or name in (top, f"{top}.py") or name.startswith((f"{top}.", f"{top}-")):
-            continue
+        code = name in (top, f"{top}.py") or name.startswith((f"{top}.", f"{top}-"))
+        if name == "__pycache__" or (code and not name.endswith(".dist-info")):
+            continue  # the package's metadata stays: code may read its own version
         (links / name).symlink_to(entry)
     return links
 
@@ -96,6 +106,7 @@ def score(tool: Path, module: str, target: Path, test_file: Path, *, cap: int, s
             shutil.copy(package, source)
             relative = Path("src", package.name)
         (project / "tests").mkdir()
+        (project / "tests" / "conftest.py").write_text(EVICT.format(top=top))
         shutil.copy(test_file, project / "tests" / test_file.name)
         links = _links_without(top, root)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "src"), str(links)])}

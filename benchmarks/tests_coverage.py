@@ -11,7 +11,9 @@ judges each tool's tests: the share of the module's mutants (capped at
 
 Pynguin runs in its own virtualenv (``--pynguin-venv``, created on first use
 with pynguin==0.48.0 and the same versions of the target packages) with
-``PYNGUIN_DANGER_AWARE=1`` and ``--maximum-search-time``.
+``PYNGUIN_DANGER_AWARE=1`` and ``--maximum-search-time``. A tool still running
+after ten budgets is stopped (with every process it started) and counted as
+writing no tests; its line says so.
 
 A second measurement times verifying one candidate test (writing it into the
 job's sandbox copy and the five runs) against a module's suite of generated
@@ -30,6 +32,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -73,6 +76,8 @@ HELD_BACK = [
 ``--set held-back`` reports them apart."""
 SETS = {"benchmark": MODULES, "development": MODULES + MORE_DEVELOPMENT, "held-back": HELD_BACK}
 PYNGUIN = "pynguin==0.48.0"
+OVERTIME = 10
+"""A tool still generating after ten budgets is stopped and counted as writing no tests (Pynguin has hung)."""
 SAME_VERSIONS = (
     "jinja2", "markupsafe", "pyyaml", "tomli-w", "pydantic", "platformdirs", "python-dateutil", "jmespath",
     "idna", "h11", "pygments", "click", "jsonpointer", "python-dotenv", "markdown-it-py", "mdurl",
@@ -132,10 +137,20 @@ def workspace(root: Path) -> Path:
     return repo
 
 
-def timed(command: list[str], **kwargs: Any) -> tuple[subprocess.CompletedProcess[str], float]:
+def timed(command: list[str], budget: float, **kwargs: Any) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run a tool with a deadline of ``OVERTIME`` budgets, stopping it with every process it started."""
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
-    return done, time.perf_counter() - started
+    limit = OVERTIME * budget
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs
+    ) as process:
+        try:
+            out, err = process.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            out, err = process.communicate()
+            err = f"{err}\nstopped after {limit:.0f} s"
+    return subprocess.CompletedProcess(command, process.returncode, out, err), time.perf_counter() - started
 
 
 def run_devcopilot(repo: Path, module: str, budget: float) -> tuple[Path | None, float, str]:
@@ -144,6 +159,7 @@ def run_devcopilot(repo: Path, module: str, budget: float) -> tuple[Path | None,
     done, seconds = timed(
         [devcopilot, "-q", "tests", "generate", module, "--no-model", "--json", "--write",
          "--budget-seconds", str(budget), "--out", str(out)],
+        budget,
         cwd=repo,
     )  # fmt: skip
     problem = done.stderr.strip()[-300:]
@@ -156,10 +172,10 @@ def run_devcopilot(repo: Path, module: str, budget: float) -> tuple[Path | None,
     return (out if out.exists() else None), seconds, problem
 
 
-def run_ghostwriter(repo: Path, module: str) -> tuple[Path | None, float, str]:
+def run_ghostwriter(repo: Path, module: str, budget: float) -> tuple[Path | None, float, str]:
     out = repo / "tests" / f"test_gw_{module.replace('.', '_')}.py"
     hypothesis = str(Path(sys.executable).with_name("hypothesis"))
-    done, seconds = timed([hypothesis, "write", module], cwd=repo)
+    done, seconds = timed([hypothesis, "write", module], budget, cwd=repo)
     if done.returncode != 0 or "def test_" not in done.stdout:
         return None, seconds, done.stderr.strip()[-300:]
     out.write_text(done.stdout)
@@ -186,6 +202,7 @@ def run_pynguin(pynguin: Path, repo: Path, module: str, budget: float) -> tuple[
     done, seconds = timed(
         [str(pynguin), "--project-path", str(project), "--module-name", module, "--output-path", str(out),
          "--maximum-search-time", str(int(budget)), "-v"],
+        budget,
         env=env,
         cwd=out,  # Pynguin writes its pynguin-report folder into the working directory
     )  # fmt: skip
@@ -417,7 +434,7 @@ def main() -> int:
         row: dict[str, Any] = {"module": module, "lines": len(target.read_text().splitlines())}
         generators = {
             "devcopilot": lambda m=module: run_devcopilot(repo, m, args.budget),
-            "ghostwriter": lambda m=module: run_ghostwriter(repo, m),
+            "ghostwriter": lambda m=module: run_ghostwriter(repo, m, args.budget),
             "pynguin": lambda m=module: run_pynguin(pynguin, repo, m, args.budget),
         }
         for tool in args.tools:
