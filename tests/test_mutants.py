@@ -22,6 +22,10 @@ SOURCE = textwrap.dedent(
         return "B"
 
 
+    def tidy(text: str, mark: str = "-") -> str:
+        return text.lstrip(mark)
+
+
     class Counter:
         def __init__(self) -> None:
             self.count = 0
@@ -45,7 +49,7 @@ SOURCE = textwrap.dedent(
             return super().bump(by) * 10
     '''
 )
-FUNCTIONS = ["grade", "Counter.bump", "Loud.bump"]
+FUNCTIONS = ["grade", "tidy", "Counter.bump", "Loud.bump"]
 
 
 def load() -> dict[str, Any]:
@@ -58,7 +62,13 @@ def outcome(call: Any) -> object:
     try:
         return call()
     except Exception as error:  # noqa: BLE001 - the exception is the outcome compared
-        return type(error).__name__
+        return f"{type(error).__name__}: {error}"
+
+
+def bumped_twice(counter: Any, by: int) -> object:
+    """What the second call returns: the first one's count carries over."""
+    counter.bump(by)
+    return counter.bump(by)
 
 
 def test_every_mutant_compiles_and_some_input_tells_it_from_the_code() -> None:
@@ -66,7 +76,8 @@ def test_every_mutant_compiles_and_some_input_tells_it_from_the_code() -> None:
     assert {site.mutant.function for site in found} == set(FUNCTIONS)
     probes = {
         "grade": lambda ns: [outcome(lambda s=s: ns["grade"](s)) for s in (10, 49, 50, 51, 89, 90, 91)],
-        "Counter.bump": lambda ns: [outcome(lambda b=b: ns["Counter"]().bump(b)) for b in range(6)],
+        "tidy": lambda ns: [outcome(lambda t=t: ns["tidy"](t)) for t in ("--a--", "  b  ")],
+        "Counter.bump": lambda ns: [outcome(lambda b=b: bumped_twice(ns["Counter"](), b)) for b in range(6)],
         "Loud.bump": lambda ns: [outcome(lambda b=b: ns["Loud"]().bump(b)) for b in range(6)],
     }
     namespace = load()
@@ -91,6 +102,14 @@ def test_every_mutant_compiles_and_some_input_tells_it_from_the_code() -> None:
     assert ("Loud.bump", "returns `None`") in {(site.mutant.function, site.mutant.change) for site in found}
     assert not unsupported
     assert noticed == len(found)
+    changes = {(site.mutant.function, site.mutant.change) for site in found}
+    assert {
+        ("tidy", "`.lstrip(` → `.rstrip(`"),
+        ("tidy", "argument 1 → `None`"),
+        ("tidy", "argument 1 left out"),
+        ("grade", "`'failed'` → `'FAILED'`"),
+        ("Counter.bump", "`+=` → `=`"),
+    } <= changes
 
 
 def test_definitions_decorators_and_defaults_are_left_alone() -> None:

@@ -6,9 +6,13 @@ adds coverage or when it fails on a mutant the kept tests let pass, and
 ``--mutation`` reports the mutants that survive, per function.
 
 Each mutant changes one node of one function's body: an arithmetic, bitwise or
-boolean operator, a comparison, a constant, a returned value (to ``None``), an
-assigned value (to ``None``), a ``not`` or a sign dropped, a call or a
-``raise`` statement removed, ``break`` and ``continue`` swapped. Decorators,
+boolean operator, a comparison, a constant (a string also in the other case),
+a returned value (to ``None``), an assigned value (to ``None``), an augmented
+assignment made plain (``+=`` to ``=``), a ``not`` or a sign dropped, a call or
+a ``raise`` statement removed, ``break`` and ``continue`` swapped, an argument
+of a call passed as ``None`` or left out, and a method swapped for its mirror
+(``lstrip`` and ``rstrip``, ``find`` and ``rfind``). A test that passes when an
+argument is ignored does not check what the argument is for. Decorators,
 default values and annotations are left alone: they are evaluated when the
 function is defined, and a mutant is applied by swapping a function's code.
 
@@ -60,9 +64,20 @@ SYMBOLS: dict[type[ast.AST], str] = {
     ast.And: "and", ast.Or: "or", ast.Not: "not", ast.USub: "-", ast.Invert: "~",
 }  # fmt: skip
 NOT_CODE = frozenset({"decorator_list", "args", "returns", "annotation", "type_comment", "type_params"})
-"""Fields evaluated when the function is defined, or never: a mutant there would not change its code."""
+"""Fields evaluated when the function is defined, or never: a mutant there would not change its code
+(a definition's ``args``, not a call's)."""
 REMOVABLE = (ast.Call, ast.Await)
 """Expression statements worth removing: a call made for its effect."""
+MIRRORS = dict(
+    pair
+    for a, b in (
+        ("lower", "upper"), ("lstrip", "rstrip"), ("ljust", "rjust"), ("find", "rfind"), ("index", "rindex"),
+        ("split", "rsplit"), ("partition", "rpartition"), ("removeprefix", "removesuffix"),
+        ("startswith", "endswith"),
+    )
+    for pair in ((a, b), (b, a))
+)  # fmt: skip
+"""Methods of the built-in sequences that do the same from the other end, or in the other case."""
 
 
 @dataclass(frozen=True)
@@ -189,8 +204,8 @@ def _in_node(node: ast.AST, line: int) -> Iterator[Mutation]:
         yield from _statement_mutations(node, line)
     yield from _node_mutations(node, line)
     for name, value in ast.iter_fields(node):
-        if name in NOT_CODE or isinstance(node, ast.JoinedStr):
-            continue
+        if (name in NOT_CODE and not isinstance(node, ast.Call)) or isinstance(node, ast.JoinedStr):
+            continue  # a call's `args` are code: what is passed
         if isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, ast.AST):
@@ -210,13 +225,58 @@ def _node_mutations(node: ast.AST, line: int) -> Iterator[Mutation]:
             if type(op) in SWAPS:
                 yield _swap_compare(node, index, op, line)
     elif isinstance(node, ast.Constant):
-        changed = _changed_constant(node.value)
-        if changed is not None:
+        for changed in _changed_constants(node.value):
 
             def apply(node: ast.Constant = node, value: Any = changed) -> None:
                 node.value = value
 
             yield f"`{_short(node.value)}` → `{_short(changed)}`", line, apply
+    elif isinstance(node, ast.Call):
+        yield from _call_mutations(node, line)
+
+
+def _call_mutations(node: ast.Call, line: int) -> Iterator[Mutation]:
+    """A method swapped for its mirror; each argument passed as ``None``, then left out."""
+    if isinstance(node.func, ast.Attribute) and node.func.attr in MIRRORS:
+        mirror = MIRRORS[node.func.attr]
+
+        def mirrored(func: ast.Attribute = node.func, name: str = mirror) -> None:
+            func.attr = name
+
+        yield f"`.{node.func.attr}(` → `.{mirror}(`", line, mirrored
+    arguments: list[tuple[str, list[Any], int]] = [
+        (f"argument {index + 1}", node.args, index)
+        for index, value in enumerate(node.args)
+        if not isinstance(value, ast.Starred)
+    ]
+    arguments += [
+        (f"`{keyword.arg}=`", node.keywords, index)
+        for index, keyword in enumerate(node.keywords)
+        if keyword.arg is not None  # `**options` passes no one argument
+    ]
+    for label, values, index in arguments:
+        argument = values[index]
+        if not _is_none(argument.value if isinstance(argument, ast.keyword) else argument):
+            yield f"{label} → `None`", line, _none_argument(values, index)
+        yield f"{label} left out", line, _left_out(values, index)
+
+
+def _none_argument(values: list[Any], index: int) -> Callable[[], None]:
+    def apply() -> None:
+        none = ast.copy_location(ast.Constant(None), values[index])
+        if isinstance(values[index], ast.keyword):
+            values[index].value = none
+        else:
+            values[index] = none
+
+    return apply
+
+
+def _left_out(values: list[Any], index: int) -> Callable[[], None]:
+    def apply() -> None:
+        del values[index]
+
+    return apply
 
 
 def _swap(node: ast.AST, field: str, op: ast.AST, line: int) -> Mutation:
@@ -251,13 +311,19 @@ def _statement_mutations(node: ast.stmt, line: int) -> Iterator[Mutation]:
             node.value = ast.copy_location(ast.Constant(None), node.value)
 
         yield "assigns `None`", line, none_assigned
+    elif isinstance(node, ast.AugAssign):
+        yield f"`{SYMBOLS[type(node.op)]}=` → `=`", line, _retyped(node, ast.Assign, targets=[node.target])
     elif isinstance(node, ast.Break | ast.Continue):
         other = ast.Continue if isinstance(node, ast.Break) else ast.Break
         yield f"`{type(node).__name__.lower()}` → `{other.__name__.lower()}`", line, _retyped(node, other)
 
 
-def _retyped(node: ast.stmt, other: type[ast.stmt]) -> Callable[[], None]:
+def _retyped(node: ast.stmt, other: type[ast.stmt], **fields: object) -> Callable[[], None]:
+    """The statement turned into another kind, with the fields that kind has and it lacks."""
+
     def apply() -> None:
+        for name, value in fields.items():
+            setattr(node, name, value)
         node.__class__ = other
 
     return apply
@@ -287,18 +353,18 @@ def _replacements(
     yield change, line, apply
 
 
-def _changed_constant(value: object) -> object | None:
+def _changed_constants(value: object) -> list[object]:
     if isinstance(value, bool):
-        return not value
+        return [not value]
     if isinstance(value, int):
-        return value + 1
+        return [value + 1]
     if isinstance(value, float):
-        return value + 1.0
-    if isinstance(value, str):
-        return f"XX{value}XX"
-    if isinstance(value, bytes):
-        return b"XX" + value + b"XX"
-    return None
+        return [value + 1.0]
+    if isinstance(value, str | bytes):
+        marked = f"XX{value}XX" if isinstance(value, str) else b"XX" + value + b"XX"
+        cased = value.upper() if value != value.upper() else value.lower()
+        return [marked] if cased == value else [marked, cased]
+    return []
 
 
 def _is_none(node: ast.expr) -> bool:

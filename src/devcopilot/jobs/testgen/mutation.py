@@ -23,7 +23,7 @@ from devcopilot.jobs.testgen.coverage_data import Hits
 from devcopilot.jobs.testgen.mutants import Mutant, sample, sites
 from devcopilot.jobs.testgen.report import FunctionMutants
 
-MAX_MUTANTS = 150
+MAX_MUTANTS = 300
 SEED = 0
 MUTANT_TEST_TIMEOUT_S = 2.0
 
