@@ -427,8 +427,18 @@ def test_classes_from_a_star_import_streams_and_registries_are_reached_without_l
     assert "Scalar" in written.split("def test_", 1)[0]  # imported from the module under test
     # A test that registers a handler undoes it, so the registry is as it was for the next test.
     assert "monkeypatch.setattr(Registry, 'handlers', copy.deepcopy(Registry.handlers))" in written
+    # ...and checks what it registered: a registration that stores the wrong handler fails a test.
+    assert re.search(r"assert Registry\.handlers\[.+\] == ", written), written
     (repo / "tests/test_zz_after.py").write_text(STILL_EMPTY)
     assert_written_tests_pass(repo, "tests/", len(report["kept"]) + 1, 3)
+    registry = repo / "pkg/registry.py"
+    registry.write_text(REGISTRY.replace("cls.handlers[name] = handler", "cls.handlers[name] = name"))
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_registry.py"],
+        cwd=repo, capture_output=True, text=True, env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 1 and " failed" in done.stdout, done.stdout
 
 
 def test_generators_are_consumed_within_a_bound_and_coroutines_awaited(

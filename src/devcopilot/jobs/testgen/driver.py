@@ -48,7 +48,7 @@ from devcopilot.jobs.testgen.mixins import (
     positional_signature,
     subclass_objects,
 )
-from devcopilot.jobs.testgen.observed import describe
+from devcopilot.jobs.testgen.observed import changes_read_back, describe, same
 
 MAX_CLASSES = 40
 MAX_PATTERN = 2000
@@ -186,6 +186,7 @@ class Snapshot:
 
     def __init__(self, module: Any) -> None:
         owners: list[tuple[str | None, Any]] = [(None, module), *package_classes(module)]
+        self.classes = {name: value for name, value in vars(module).items() if isinstance(value, type)}
         self.saved: list[tuple[str | None, Any, dict[str, Any]]] = []
         for binding, owner in owners:
             kept = {name: copied(value) for name, value in vars(owner).items() if not dunder(name)}
@@ -202,6 +203,8 @@ class Snapshot:
                 if now is not value and not (type(value) in CONTAINERS and same(now, value)):
                     changes.append((name, "container" if type(value) in CONTAINERS else "value"))
             for name, how in changes:
+                now = current.get(name)
+                checks = changes_read_back(kept.get(name), now, self.classes) if binding is not None else []
                 try:
                     if how == "new":
                         delattr(owner, name)
@@ -210,7 +213,9 @@ class Snapshot:
                 except Exception:  # noqa: BLE001, S112 - an attribute that will not be put back stays as it is
                     continue
                 if binding is not None:
-                    touched.append({"owner": binding, "attr": name, "undo": undo(owner, name, how)})
+                    touched.append(
+                        {"owner": binding, "attr": name, "undo": undo(owner, name, how), "checks": checks}
+                    )
         return touched
 
 
@@ -243,13 +248,6 @@ def copied(value: Any) -> Any:
         return copy.deepcopy(value)
     except Exception:  # noqa: BLE001 - an uncopyable container is restored by identity only
         return value
-
-
-def same(left: Any, right: Any) -> bool:
-    try:
-        return type(left) is type(right) and bool(left == right)
-    except Exception:  # noqa: BLE001
-        return False
 
 
 def namespace_classes(module: Any) -> dict[str, list[tuple[str, str | None]]]:

@@ -118,7 +118,8 @@ class Writer:
         """The body lines, names used, and extra imports that pin one observed outcome.
 
         A call that changed a class attribute (a registry, say) first has ``monkeypatch`` take a
-        copy, so the change is undone after the test and no other test sees it."""
+        copy, so the change is undone after the test and no other test sees it; the entries it
+        changed that read back are asserted after the call."""
         found = self.pinned(observation)
         touched = observation.record.get("touched", [])
         if found is None or any(t["undo"] is None or t["owner"] not in self.names for t in touched):
@@ -131,7 +132,12 @@ class Writer:
             patches.append(f"monkeypatch.setattr({item['owner']}, {item['attr']!r}, {value})")
         if any(t["undo"] == "copy" for t in touched):
             extra = [*extra, "import copy"]
-        return [*patches, *body], names | {t["owner"] for t in touched}, extra
+        checks = [
+            f"assert {item['owner']}.{item['attr']}{at} == {value}"
+            for item in touched
+            for at, value in item.get("checks", [])
+        ]
+        return [*patches, *body, *checks], names | names_in(checks, "") | {t["owner"] for t in touched}, extra
 
     def pinned(self, observation: Observation) -> tuple[list[str], set[str], list[str]] | None:
         record, call = observation.record, observation.call
