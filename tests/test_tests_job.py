@@ -441,6 +441,29 @@ def test_classes_from_a_star_import_streams_and_registries_are_reached_without_l
     assert done.returncode == 1 and " failed" in done.stdout, done.stdout
 
 
+DUCK = """\
+def as_html(value):
+    \"\"\"Markup for a value: what it says its markup is, else its text with brackets escaped.\"\"\"
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return str(value).replace("<", "&lt;").replace(">", "&gt;")
+"""
+
+
+def test_a_parameter_checked_for_an_attribute_is_given_an_object_that_has_it(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = sample(tmp_path / "r", {"pkg/html.py": DUCK}, monkeypatch)
+    code, [report], stderr = generate(cli, "pkg/html.py", "--write")
+    assert code == 0, stderr
+    # No string or number has `__html__`: the branch for objects that do is reached by one that has.
+    assert report["coverage_after"]["line_percent"] == 100.0
+    written = (repo / "tests/test_html.py").read_text()
+    assert "as_html(types.SimpleNamespace(__html__=lambda *args, **kwargs: 'text')) == 'text'" in written
+    assert "import types\n" in written
+    assert_written_tests_pass(repo, "tests/", len(report["kept"]), 2)
+
+
 def test_generators_are_consumed_within_a_bound_and_coroutines_awaited(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 RAISES_SECTION = re.compile(r"^\s*(?:Raises|Throws)\s*:?\s*$", re.IGNORECASE)
 SPHINX_RAISES = re.compile(r":raises?\s+([\w.]+)\s*:")
+GOOGLE_ARG = re.compile(r"^\s+(\*{0,2}\w+)\s*\(([^)]+)\)\s*:")
+SPHINX_TYPE = re.compile(r":type\s+(\w+)\s*:\s*(.+)$")
+SPHINX_PARAM = re.compile(r":param\s+([\w\[\], .|]+?)\s+(\w+)\s*:")
+NUMPY_ARG = re.compile(r"^\s*(\w+)\s*:\s*([\w\[\], .|]+?)(?:,\s*optional)?\s*$")
 DOC_ENTRY = re.compile(r"^\s{0,12}([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
 BUILTIN_TYPES = {"str", "bytes", "int", "float", "bool", "list", "tuple", "dict", "set", "frozenset"}
 MAX_CONSTANTS = 24
@@ -51,6 +55,24 @@ def documented_raises(docstring: str) -> set[str]:
             elif not line.startswith((" ", "\t")):
                 in_section = False
     return {n.rsplit(".", 1)[-1] for n in names}
+
+
+def documented_types(docstring: str) -> dict[str, str]:
+    """Parameter types written in a Google, NumPy or Sphinx docstring."""
+    found: dict[str, str] = {}
+    for line in docstring.splitlines():
+        for pattern, name_group, type_group in (
+            (GOOGLE_ARG, 1, 2),
+            (SPHINX_TYPE, 1, 2),
+            (SPHINX_PARAM, 2, 1),
+        ):
+            match = pattern.search(line)
+            if match:
+                found.setdefault(match.group(name_group).lstrip("*"), match.group(type_group).strip())
+        match = NUMPY_ARG.match(line)
+        if match and match.group(1) not in found:
+            found[match.group(1)] = match.group(2).strip()
+    return {name: kind.replace(", optional", "").strip() for name, kind in found.items()}
 
 
 ARITHMETIC = (ast.Mod, ast.FloorDiv, ast.Div, ast.Mult, ast.Add, ast.Sub)
@@ -132,9 +154,9 @@ def parameter_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, li
     return {name: list(found) for name, found in uses.items()}
 
 
-def node_uses(child: ast.AST) -> list[tuple[ast.expr, str]]:
+def node_uses(child: ast.AST) -> list[tuple[ast.expr, str]]:  # noqa: PLR0911 - one return per use
     """What one node does with the expressions in it: compares, checks the type of, hands to a
-    helper, or indexes by a number."""
+    helper, indexes by a number, or asks for an attribute."""
     if isinstance(child, ast.Compare):
         found = []
         for left, right in itertools.pairwise([child.left, *child.comparators]):
@@ -158,6 +180,8 @@ def node_uses(child: ast.AST) -> list[tuple[ast.expr, str]]:
         ]
     if isinstance(child, ast.Subscript) and any(isinstance(c, int) for c in constants_in(child.slice)):
         return [(child.value, "index")]
+    if (attribute := attribute_checked(child)) is not None:
+        return [(child.args[0], f"has:{attribute}")]  # type: ignore[attr-defined]  # a call, checked
     called = child.func if isinstance(child, ast.Call) else None
     if isinstance(called, ast.Attribute) and called.attr in STREAM_CALLS:
         return [(called.value, f"stream:{STREAM_CALLS[called.attr]}")]
@@ -170,6 +194,19 @@ STREAM_CALLS = {
     "read": "read", "readline": "read", "readlines": "read", "seek": "read",
 }  # fmt: skip
 """Methods that make a parameter a stream: one written to, or one read from."""
+
+
+def attribute_checked(node: ast.AST) -> str | None:
+    """The attribute ``hasattr(x, "name")`` or ``getattr(x, "name", default)`` asks ``x`` for."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) >= 2):
+        return None
+    wanted = node.args[1]
+    is_check = node.func.id == "hasattr" or (node.func.id == "getattr" and len(node.args) == 3)
+    return (
+        wanted.value
+        if is_check and isinstance(wanted, ast.Constant) and isinstance(wanted.value, str)
+        else None
+    )
 
 
 def type_check(call: ast.Call) -> str | None:

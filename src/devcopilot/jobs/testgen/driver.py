@@ -36,6 +36,7 @@ import re
 import signal
 import sys
 import traceback
+import types
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,6 +64,7 @@ STDLIB_FOR_INPUTS = {
     "typing": typing,
     "itertools": itertools,
     "asyncio": asyncio,
+    "types": types,
 }
 """Modules the engine's input values use (``io.StringIO(...)``, ``decimal.Decimal(...)``); each test
 that uses one imports it. The same names as ``inputs.STDLIB_FOR_INPUTS``, which this standard-library-only

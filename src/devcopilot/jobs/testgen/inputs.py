@@ -16,12 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from devcopilot.jobs.testgen.body import documented_types
+from devcopilot.jobs.testgen.duck import FILE_VALUES, WRITABLE_VALUES, duck_values
 from devcopilot.jobs.testgen.target import ClassSpec, FunctionSpec, ModuleSpec, Param
-
-GOOGLE_ARG = re.compile(r"^\s+(\*{0,2}\w+)\s*\(([^)]+)\)\s*:")
-SPHINX_TYPE = re.compile(r":type\s+(\w+)\s*:\s*(.+)$")
-SPHINX_PARAM = re.compile(r":param\s+([\w\[\], .|]+?)\s+(\w+)\s*:")
-NUMPY_ARG = re.compile(r"^\s*(\w+)\s*:\s*([\w\[\], .|]+?)(?:,\s*optional)?\s*$")
 
 INTEGERS = "st.integers(min_value=-10_000, max_value=10_000)"
 """Bounded: an unbounded integer used as a size or an indent asks for gigabytes, and the test times out."""
@@ -52,12 +49,8 @@ SCALARS: dict[str, tuple[str, list[str]]] = {
     "NoneType": ("st.none()", ["None"]),
     "complex": ("st.complex_numbers(allow_nan=False, allow_infinity=False)", ["0j", "(1+2j)"]),
 }
-STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib", "typing", "itertools", "asyncio"}
+STDLIB_FOR_INPUTS = {"io", "decimal", "datetime", "pathlib", "typing", "itertools", "asyncio", "types"}
 """The standard library modules input values name; the probe provides them and tests import them."""
-FILE_VALUES = ["io.StringIO('a: 1\\nb: two\\n')", "io.BytesIO(b'a: 1\\n')", "io.StringIO('')"]
-"""File-like inputs; the probe's namespace and every test that uses one import ``io``."""
-WRITABLE_VALUES = ["io.StringIO()", "io.BytesIO()"]
-"""Streams for a parameter the body writes to: empty, so what is written is all they hold."""
 CALLABLE_VALUES = ["str", "len", "(lambda value: value)", "(lambda *args, **kwargs: None)", "(lambda: 0)"]
 """Callables of the shapes a parameter that takes one usually calls: one argument, any, none."""
 VALUE_TYPES = {
@@ -129,6 +122,8 @@ MAX_TOKEN = 3
 """Longest string constant composed into inputs: an operator or a delimiter, not a keyword."""
 SCANNER_TOKENS = 2
 """Short string tokens that make a function a scanner, whose text input is composed from them."""
+OPEN_HINTS = ("Any", "object")
+"""Hints any value fits."""
 MAX_COMPOSED = 64
 MAX_SPLICED = 24
 
@@ -142,24 +137,6 @@ class Inputs:
     """Names from the target module the source text uses."""
 
 
-def documented_types(docstring: str) -> dict[str, str]:
-    """Parameter types written in a Google, NumPy or Sphinx docstring."""
-    found: dict[str, str] = {}
-    for line in docstring.splitlines():
-        for pattern, name_group, type_group in (
-            (GOOGLE_ARG, 1, 2),
-            (SPHINX_TYPE, 1, 2),
-            (SPHINX_PARAM, 2, 1),
-        ):
-            match = pattern.search(line)
-            if match:
-                found.setdefault(match.group(name_group).lstrip("*"), match.group(type_group).strip())
-        match = NUMPY_ARG.match(line)
-        if match and match.group(1) not in found:
-            found[match.group(1)] = match.group(2).strip()
-    return {name: kind.replace(", optional", "").strip() for name, kind in found.items()}
-
-
 def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: int = 0) -> Inputs:
     documented = documented_types(function.docstring).get(param.name)
     for text, contract in ((param.annotation, True), (documented, True)):
@@ -169,6 +146,8 @@ def inputs_for(param: Param, function: FunctionSpec, module: ModuleSpec, depth: 
                 inferred.contract = contract
                 add_default(inferred, param)
                 add_constants(inferred, param, function, module)
+                # the body asks for an attribute: the hint admits what has it (a protocol), try it early
+                inferred.values[1:1] = [v for v in has_values(param, function) if v not in inferred.values]
                 return inferred
     if param.default is not None and param.default != "None":
         kind = literal_type(param.default)
@@ -212,6 +191,8 @@ def use_values(param: Param, function: FunctionSpec, module: ModuleSpec) -> list
             continue
         if how == "stream":  # an empty stream to write to; one holding text or bytes to read
             values += WRITABLE_VALUES if name == "write" else FILE_VALUES
+        elif how == "has":
+            values += duck_values(name)
         elif how == "index":
             values += INDEXED_VALUES
         elif not module.importable(name.split(".")[0]):
@@ -225,6 +206,12 @@ def use_values(param: Param, function: FunctionSpec, module: ModuleSpec) -> list
         else:
             values += [v for v in module.found_values if v.startswith(f"{name}(")]
     return values
+
+
+def has_values(param: Param, function: FunctionSpec) -> list[str]:
+    """Objects with the attributes the body checks the parameter for."""
+    uses = function.uses.get(param.name, [])
+    return [value for use in uses if use.startswith("has:") for value in duck_values(use[4:])]
 
 
 def compared_values(param: Param, function: FunctionSpec) -> list[str]:
@@ -392,7 +379,7 @@ def from_node(node: ast.expr, module: ModuleSpec, depth: int) -> Inputs | None: 
     if name == "Literal" and args:
         values = [ast.unparse(a) for a in args]
         return Inputs(f"st.sampled_from([{', '.join(values)}])", values, True)
-    if name in ("Any", "object") and not args:
+    if name in OPEN_HINTS and not args:
         return Inputs(f"st.one_of(st.none(), {INTEGERS}, st.text())", list(ANY_VALUES), True)
     if name in VALUE_TYPES:
         return Inputs(None, list(VALUE_TYPES[name]), True)
