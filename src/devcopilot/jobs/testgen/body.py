@@ -180,8 +180,8 @@ def node_uses(child: ast.AST) -> list[tuple[ast.expr, str]]:  # noqa: PLR0911 - 
         ]
     if isinstance(child, ast.Subscript) and any(isinstance(c, int) for c in constants_in(child.slice)):
         return [(child.value, "index")]
-    if (attribute := attribute_checked(child)) is not None:
-        return [(child.args[0], f"has:{attribute}")]  # type: ignore[attr-defined]  # a call, checked
+    if (checked := attribute_checked(child)) is not None:
+        return [(checked[0], f"has:{checked[1]}")]
     called = child.func if isinstance(child, ast.Call) else None
     if isinstance(called, ast.Attribute) and called.attr in STREAM_CALLS:
         return [(called.value, f"stream:{STREAM_CALLS[called.attr]}")]
@@ -196,17 +196,16 @@ STREAM_CALLS = {
 """Methods that make a parameter a stream: one written to, or one read from."""
 
 
-def attribute_checked(node: ast.AST) -> str | None:
-    """The attribute ``hasattr(x, "name")`` or ``getattr(x, "name", default)`` asks ``x`` for."""
+def attribute_checked(node: ast.AST) -> tuple[ast.expr, str] | None:
+    """The value ``hasattr(x, "name")`` or ``getattr(x, "name", default)`` asks for an attribute, and
+    the attribute's name."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) >= 2):
         return None
-    wanted = node.args[1]
+    value, wanted = node.args[:2]
     is_check = node.func.id == "hasattr" or (node.func.id == "getattr" and len(node.args) == 3)
-    return (
-        wanted.value
-        if is_check and isinstance(wanted, ast.Constant) and isinstance(wanted.value, str)
-        else None
-    )
+    if is_check and isinstance(wanted, ast.Constant) and isinstance(wanted.value, str):
+        return value, wanted.value
+    return None
 
 
 def type_check(call: ast.Call) -> str | None:
