@@ -97,12 +97,13 @@ def test_every_mutant_compiles_and_some_input_tells_it_from_the_code() -> None:
             noticed += probes[mutant.function](namespace) != expected[mutant.function]
         finally:
             function.__code__ = original
+    changes = {(site.mutant.function, site.mutant.change) for site in found}
     # Returning None drops the `super()` call, yet the mutant keeps the cell the live method closes
     # over, so it can be swapped in and is noticed like the rest.
-    assert ("Loud.bump", "returns `None`") in {(site.mutant.function, site.mutant.change) for site in found}
+    assert ("Loud.bump", "returns `None`") in changes
     assert not unsupported
     assert noticed == len(found)
-    changes = {(site.mutant.function, site.mutant.change) for site in found}
+    # What a call is given, and which end a string method works from, are changed too.
     assert {
         ("tidy", "`.lstrip(` → `.rstrip(`"),
         ("tidy", "argument 1 → `None`"),
